@@ -1,0 +1,1 @@
+"""tf1-compat library: legacy TensorFlow API knowledge, data loaders, kernel grid."""

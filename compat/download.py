@@ -1,0 +1,71 @@
+"""Download one file safely: to a ``.part`` file, md5-checked, then renamed.
+
+A download that fails for any reason leaves neither a half-written final
+file (which a later run would trust) nor a ``.part`` file behind.  Network
+failures surface as OSError so callers can collect them and explain what to
+do on a machine without internet.
+"""
+
+import hashlib
+import http.client
+import os
+import urllib.request
+
+from compat.errors import DataError
+
+_CHUNK = 1 << 20
+
+
+def md5_of(path, chunk_size=_CHUNK):
+    """Hex md5 of a file, read in chunks (the MNIST files are megabytes)."""
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _copy_response(response, out):
+    digest = hashlib.md5()
+    try:
+        for chunk in iter(lambda: response.read(_CHUNK), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    # A connection dropped mid-body raises IncompleteRead, which is not an
+    # OSError; callers only need to catch OSError for network trouble.
+    except http.client.HTTPException as err:
+        raise OSError(f"download interrupted: {err!r}") from err
+    return digest.hexdigest()
+
+
+def _remove_quietly(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def fetch(url, dest_path, md5=None, timeout=30):
+    """Download ``url`` to ``dest_path`` and return ``dest_path``.
+
+    If ``md5`` is given and does not match, raises DataError naming the file
+    and both checksums.  Network errors propagate as OSError
+    (urllib.error.URLError is one).  The destination directory must exist.
+    """
+    dest_path = os.fspath(dest_path)
+    part_path = dest_path + ".part"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, \
+                open(part_path, "wb") as out:
+            actual = _copy_response(response, out)
+        if md5 is not None and actual != md5.lower():
+            raise DataError.bad_file(
+                dest_path,
+                f"md5 mismatch after downloading {url}: expected {md5}, "
+                f"got {actual}",
+            )
+        os.replace(part_path, dest_path)
+    except BaseException:
+        _remove_quietly(part_path)
+        raise
+    return dest_path

@@ -1,0 +1,43 @@
+"""Exceptions raised by the project's data loaders.
+
+The command-line runners print ``str(err)`` as a single error line, so every
+message is folded onto one line here, whatever the caller (or an underlying
+OS/network error) put into it.
+"""
+
+
+def _one_line(message):
+    return " ".join(str(message).split())
+
+
+class DataError(ValueError):
+    """A data file is bad: wrong format, truncated, inconsistent contents.
+
+    Subclassing ValueError keeps ``except ValueError`` in old programs working.
+    """
+
+    def __init__(self, message, path=None):
+        super().__init__(_one_line(message))
+        self.path = path
+
+    @classmethod
+    def bad_file(cls, path, problem):
+        """The usual form: the message starts with the offending file."""
+        return cls(f"{path}: {problem}", path=path)
+
+
+class DataUnavailableError(DataError):
+    """Data files are missing and could not be downloaded."""
+
+    @classmethod
+    def missing_files(cls, directory, missing, url, reason, flag_hint="--data_dir"):
+        names = ", ".join(missing)
+        err = cls(
+            f"data files missing from {directory}: {names}; "
+            f"downloading {url} failed: {reason}; "
+            f"pass {flag_hint}=DIR pointing at a directory that holds them",
+            path=directory,
+        )
+        err.missing = list(missing)
+        err.url = url
+        return err

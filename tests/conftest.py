@@ -1,0 +1,108 @@
+"""Shared test helpers: writing tiny IDX files and serving files over HTTP.
+
+Nothing here imports TensorFlow and nothing reaches beyond 127.0.0.1.
+"""
+
+import functools
+import gzip
+import http.server
+import os
+import pathlib
+import threading
+
+import numpy as np
+import pytest
+
+
+def idx_bytes(array, magic=None):
+    """The bytes of an unsigned-byte IDX file holding ``array``; ``magic``
+    overrides the header's magic number to make bad files."""
+    array = np.asarray(array, dtype=np.uint8)
+    if magic is None:
+        magic = 0x0800 | array.ndim
+    header = magic.to_bytes(4, "big") + b"".join(
+        size.to_bytes(4, "big") for size in array.shape
+    )
+    return header + array.tobytes()
+
+
+def write_idx(path, array, gz=True, magic=None):
+    data = idx_bytes(array, magic)
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+def tagged_images(n, rows=28, cols=28, seed=0):
+    """[n, rows, cols] uint8 images; pixel (0, 0) of image i is i, so a test
+    can tell which example a batch row came from."""
+    images = np.random.RandomState(seed).randint(0, 256, (n, rows, cols)).astype(np.uint8)
+    images[:, 0, 0] = np.arange(n)
+    return images
+
+
+def write_mnist_dir(directory, n_train=12, n_test=4, gz=True):
+    """A tiny MNIST-layout directory; returns (train_images, train_labels,
+    test_images, test_labels) as written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    train_images = tagged_images(n_train, seed=1)
+    train_labels = (np.arange(n_train) % 10).astype(np.uint8)
+    test_images = tagged_images(n_test, seed=2)
+    test_labels = ((np.arange(n_test) * 3) % 10).astype(np.uint8)
+    suffix = ".gz" if gz else ""
+    write_idx(directory / ("train-images-idx3-ubyte" + suffix), train_images, gz)
+    write_idx(directory / ("train-labels-idx1-ubyte" + suffix), train_labels, gz)
+    write_idx(directory / ("t10k-images-idx3-ubyte" + suffix), test_images, gz)
+    write_idx(directory / ("t10k-labels-idx1-ubyte" + suffix), test_labels, gz)
+    return train_images, train_labels, test_images, test_labels
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_dir(tmp_path):
+    """Serve a fresh directory on 127.0.0.1; yields (directory, base_url)."""
+    served = tmp_path / "served"
+    served.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+# ../shared beside the clone holds the real data sets and the legacy program.
+SHARED = os.environ.get("TF1_COMPAT_SHARED",
+                        str(REPO_ROOT.parent / "shared"))
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def _real_path(path, what):
+    """``path`` as a pathlib.Path if it exists; otherwise skip, or fail where
+    CI demands the real data (TF1_COMPAT_REQUIRE_REAL_DATA=1)."""
+    if os.path.exists(path):
+        return pathlib.Path(path)
+    message = "%s not found at %s" % (what, path)
+    if os.environ.get("TF1_COMPAT_REQUIRE_REAL_DATA") == "1":
+        pytest.fail(message + " (required: TF1_COMPAT_REQUIRE_REAL_DATA=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def shared_data():
+    """../shared/data: real MNIST (mnist/) and notMNIST_small."""
+    return _real_path(os.path.join(SHARED, "data"), "the shared data directory")
+
+
+@pytest.fixture
+def fashion_dir():
+    """Debian's dataset-fashion-mnist install."""
+    return _real_path(FASHION_DIR, "Fashion-MNIST (apt-get install dataset-fashion-mnist)")

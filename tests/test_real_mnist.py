@@ -1,0 +1,30 @@
+"""Short real trainings of the conv reproduction on the real MNIST files in
+../shared/data/mnist (CI requires them; elsewhere the tests skip)."""
+
+import re
+
+import pytest
+
+from test_run_script import LOSS_LINE, run_driver
+
+pytestmark = pytest.mark.real_data
+
+
+@pytest.mark.parametrize("init", ["zeros", "normal"])
+def test_training_accuracy_rises_well_above_chance(shared_data, tmp_path, init):
+    result = run_driver("--model=conv", "--init=%s" % init, "--steps=300",
+                        "--display_step=10", "--seed=7", "--validation_size=5000",
+                        "--data_dir=%s" % (shared_data / "mnist"),
+                        "--logdir=%s" % tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "55000 train / 5000 validation / 10000 test" in result.stdout
+    accuracies = [float(m.group(3)) for m in map(LOSS_LINE.match, result.stdout.splitlines())
+                  if m]
+    assert len(accuracies) == 30
+    # Chance is 0.1. The last 50 steps' minibatches must average well above it,
+    # and above where training started.
+    assert sum(accuracies[-5:]) / 5 > 0.6
+    assert sum(accuracies[-5:]) > sum(accuracies[:5])
+    test_accuracy = float(re.search(r"^Testing Accuracy: ([\d.]+)$", result.stdout,
+                                    re.M).group(1))
+    assert test_accuracy > 0.6

@@ -1,0 +1,134 @@
+"""scripts/run.py end to end in a subprocess, on tiny IDX files: the prints,
+the event file as TensorBoard reads it, determinism, and bad input."""
+
+import glob
+import io
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from tensorboard.backend.event_processing import event_accumulator
+
+from conftest import write_mnist_dir
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = os.path.join(ROOT, "scripts", "run.py")
+LOSS_LINE = re.compile(
+    r"^Iter (\d+), Minibatch Loss= (-?[\d.]+|nan|inf), Training Accuracy= ([\d.]+)")
+
+
+def run_driver(*args, cwd=None):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    if not any(a.startswith("--validation_size") for a in args):
+        args = ("--validation_size=10",) + args
+    return subprocess.run([sys.executable, RUN, *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def tiny_mnist(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("mnist")
+    write_mnist_dir(directory, n_train=80, n_test=20)
+    return directory
+
+
+def _events(logdir):
+    files = glob.glob(os.path.join(logdir, "conv", "*", "events.out.tfevents.*"))
+    assert len(files) == 1, files
+    acc = event_accumulator.EventAccumulator(
+        os.path.dirname(files[0]),
+        size_guidance={event_accumulator.IMAGES: 0, event_accumulator.SCALARS: 0})
+    acc.Reload()
+    return acc
+
+
+def test_short_run_prints_like_the_original_and_writes_one_image_card(tiny_mnist, tmp_path):
+    logdir = tmp_path / "runs"
+    result = run_driver("--model=conv", "--data_dir=%s" % tiny_mnist, "--steps=7", "--summary_every=3", "--batch_size=16",
+                        "--display_step=2", "--seed=1", "--logdir=%s" % logdir, "--init=zeros")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    iters = [int(m.group(1)) for m in map(LOSS_LINE.match, lines) if m]
+    assert iters == [32, 64, 96]  # steps 2, 4, 6 at batch 16, as "Iter " + step*batch
+    assert "Optimization Finished!" in lines
+    assert any(re.match(r"^Testing Accuracy: [\d.]+$", line) for line in lines)
+    assert "Traceback" not in result.stderr
+
+    acc = _events(str(logdir))
+    assert acc.Tags()["images"] == ["conv1/features/image"]
+    images = acc.Images("conv1/features/image")
+    assert [event.step for event in images] == [0, 3, 6, 7]
+    for event in images:
+        picture = Image.open(io.BytesIO(event.encoded_image_string))
+        assert picture.format == "PNG"
+        assert (picture.width, picture.height) == (56, 28)  # 4x8 tiles of 7x7
+    # Zeros at step 0 draw a flat grey grid; training then moves the kernels.
+    first = np.array(Image.open(io.BytesIO(images[0].encoded_image_string)))
+    last = np.array(Image.open(io.BytesIO(images[-1].encoded_image_string)))
+    assert set(np.unique(first)) == {0, 127}
+    assert len(np.unique(last)) > 2
+    assert sorted(acc.Tags()["scalars"]) == ["train/accuracy", "train/loss"]
+    assert [e.step for e in acc.Scalars("train/loss")] == [3, 6, 7]
+
+
+def test_same_seed_same_run(tiny_mnist, tmp_path):
+    def losses(seed, name):
+        result = run_driver("--data_dir=%s" % tiny_mnist, "--steps=6", "--batch_size=16",
+                            "--display_step=1", "--seed=%d" % seed, "--noprogress",
+                            "--logdir=%s" % (tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        return [line for line in result.stdout.splitlines()
+                if LOSS_LINE.match(line) or line.startswith("Testing Accuracy")]
+
+    first, again, other = losses(5, "a"), losses(5, "b"), losses(6, "c")
+    assert len(first) == 7
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--init=ones"], "--init=ones: value should be one of"),
+    (["--model=resnet"], "value should be one of <conv>"),
+    (["--steps=0"], "--steps must be a positive integer"),
+    (["--batch_size=-3", "--steps=2"], "--batch_size must be a positive integer"),
+    (["--dropout=1.5", "--steps=2"], "keep probability and must be in (0, 1]"),
+    (["--dropout=0", "--steps=2"], "keep probability and must be in (0, 1]"),
+    (["--batch_size=500", "--steps=2"], "larger than the training set"),
+    (["--device=gpu", "--steps=2"], "--device=gpu but TensorFlow sees no GPU"),
+    (["--training_iters=100"], "trains no step"),
+    (["--steps=2", "stray"], "unexpected arguments: stray"),
+])
+def test_bad_input_is_one_line_and_nonzero(tiny_mnist, tmp_path, args, message):
+    result = run_driver("--data_dir=%s" % tiny_mnist, "--logdir=%s" % tmp_path, *args)
+    assert result.returncode != 0
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1, result.stderr
+    assert message in err[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_data_names_the_files_and_the_flag(tmp_path):
+    empty = tmp_path / "nothing"
+    result = run_driver("--data_dir=%s" % empty, "--steps=2", "--logdir=%s" % tmp_path,
+                        "--source_url=http://127.0.0.1:9/")
+    assert result.returncode != 0
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1, result.stderr
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        assert name in err[0]
+    assert "--data_dir" in err[0]
+
+
+def test_unwritable_logdir(tiny_mnist, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run_driver("--data_dir=%s" % tiny_mnist, "--steps=2", "--batch_size=8",
+                        "--logdir=%s" % blocker)
+    assert result.returncode != 0
+    assert "cannot create the log directory" in result.stderr
+    assert "Traceback" not in result.stderr

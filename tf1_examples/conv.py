@@ -1,0 +1,293 @@
+"""The 2016 MNIST convolutional program of the Stack Overflow question, rebuilt
+in graph/Session style on ``tf.compat.v1``.
+
+Same network (weights dict wc1/wc2/wd1/out with biases bc1/bc2/bd1/out, two
+5x5 conv + 2x2 max-pool layers, a 1024-unit dense layer with dropout, a
+10-way output), same loss, optimizer, loop and prints as the original, with
+its one real defect fixed: the original built a new ``tf.image_summary`` op
+on every step, so its graph (and step time) grew without bound and
+TensorBoard showed one card per step.  Here every op, summaries included, is
+built once before the loop, the graph is finalized, and the kernel image is
+written under one tag with the global step.
+
+Variables are created in the original's order (placeholders, the weights
+dict, the biases dict, then the network), so with the same graph seed the
+random initial values match the legacy program's.
+"""
+
+import collections
+import dataclasses
+import os
+import sys
+import time
+
+import tensorflow as tf
+
+from compat import initializers
+from compat import runtime
+from compat.kernel_grid import put_kernels_on_grid
+
+v1 = tf.compat.v1
+
+IMAGE_SIZE = 28
+NUM_INPUTS = IMAGE_SIZE * IMAGE_SIZE
+NUM_CLASSES = 10
+
+# name -> shape, in the original's dict order.
+WEIGHT_SHAPES = collections.OrderedDict([
+    ("wc1", [5, 5, 1, 32]),
+    ("wc2", [5, 5, 32, 64]),
+    ("wd1", [7 * 7 * 64, 1024]),
+    ("out", [1024, NUM_CLASSES]),
+])
+BIAS_SHAPES = collections.OrderedDict([
+    ("bc1", [32]),
+    ("bc2", [64]),
+    ("bd1", [1024]),
+    ("out", [NUM_CLASSES]),
+])
+INIT_SCOPES = ("first", "all")
+FIRST_LAYER = "wc1"
+KERNEL_IMAGE_TAG = "conv1/features"
+
+ConvGraph = collections.namedtuple("ConvGraph", [
+    "images", "labels", "keep_prob", "weights", "biases", "logits", "loss",
+    "accuracy", "train_op", "global_step"])
+
+ConvSummaries = collections.namedtuple("ConvSummaries", ["train", "kernels"])
+
+
+@dataclasses.dataclass
+class ConvConfig:
+    """Everything a run of the conv program depends on (defaults: the
+    original's values)."""
+    learning_rate: float = 0.001
+    training_iters: int = 200000
+    steps: int = None  # overrides training_iters when set
+    batch_size: int = 128
+    display_step: int = 10
+    dropout: float = 0.75  # keep probability, as the original named it
+    init: str = "normal"
+    init_scope: str = "first"
+    summary_every: int = 50
+    logdir: str = "runs/conv"
+    seed: int = 0
+    device: str = "auto"
+    log_device_placement: bool = False
+    progress: bool = True
+
+    def num_steps(self):
+        """The original loop ran ``while step * batch_size < training_iters``
+        from step 1: 1562 steps for 200000 at batch 128."""
+        if self.steps is not None:
+            return self.steps
+        return max(0, (self.training_iters - 1) // self.batch_size)
+
+    def validate(self):
+        for name in ("batch_size", "display_step", "summary_every"):
+            if getattr(self, name) < 1:
+                raise ValueError("--%s must be a positive integer, got %r"
+                                 % (name, getattr(self, name)))
+        if self.steps is not None and self.steps < 1:
+            raise ValueError("--steps must be a positive integer, got %r" % self.steps)
+        if self.steps is None and self.training_iters <= self.batch_size:
+            raise ValueError(
+                "--training_iters=%d trains no step at --batch_size=%d "
+                "(the original loop runs while step * batch_size < "
+                "training_iters)" % (self.training_iters, self.batch_size))
+        if not 0.0 < self.dropout <= 1.0:
+            raise ValueError("--dropout is a keep probability and must be in "
+                             "(0, 1], got %r" % self.dropout)
+        if not self.learning_rate > 0:
+            raise ValueError("--learning_rate must be positive, got %r"
+                             % self.learning_rate)
+        if self.init not in initializers.INITIALIZERS:
+            raise ValueError("unknown --init=%s; choose one of: %s"
+                             % (self.init, ", ".join(initializers.INITIALIZERS)))
+        if self.init_scope not in INIT_SCOPES:
+            raise ValueError("unknown --init_scope=%s; choose one of: %s"
+                             % (self.init_scope, ", ".join(INIT_SCOPES)))
+
+
+def _weight_init(name, init, init_scope):
+    if name == FIRST_LAYER or init_scope == "all":
+        return init
+    return "normal"
+
+
+def _conv2d(x, w, b, strides=1):
+    x = tf.nn.conv2d(x, w, strides=[1, strides, strides, 1], padding="SAME")
+    return tf.nn.relu(tf.nn.bias_add(x, b))
+
+
+def _maxpool2d(x, k=2):
+    return tf.nn.max_pool2d(x, ksize=[1, k, k, 1], strides=[1, k, k, 1],
+                            padding="SAME")
+
+
+def build_conv_graph(images, labels, keep_prob, init="normal",
+                     init_scope="first", learning_rate=0.001):
+    """Build the network, loss, accuracy and Adam step on ``images``
+    ([N, 784] float32), one-hot ``labels`` ([N, 10]) and the dropout
+    ``keep_prob`` (scalar) in the default graph.
+
+    ``init`` applies to the first conv kernel (``init_scope='first'``, the
+    layer the question is about) or to every weight (``'all'``); the rest
+    keep the original's ``random_normal`` with stddev 1, as do the biases.
+    """
+    weights = collections.OrderedDict(
+        (name, v1.Variable(initializers.initial_value(
+            _weight_init(name, init, init_scope), shape), name=name))
+        for name, shape in WEIGHT_SHAPES.items())
+    biases = collections.OrderedDict(
+        (name, v1.Variable(initializers.initial_value("normal", shape),
+                           name="b" + name if name == "out" else name))
+        for name, shape in BIAS_SHAPES.items())
+
+    with v1.name_scope("model"):
+        x = tf.reshape(images, shape=[-1, IMAGE_SIZE, IMAGE_SIZE, 1])
+        with v1.name_scope("conv1"):
+            conv1 = _maxpool2d(_conv2d(x, weights["wc1"], biases["bc1"]))
+        with v1.name_scope("conv2"):
+            conv2 = _maxpool2d(_conv2d(conv1, weights["wc2"], biases["bc2"]))
+        with v1.name_scope("fc1"):
+            fc1 = tf.reshape(conv2, [-1, WEIGHT_SHAPES["wd1"][0]])
+            fc1 = tf.nn.relu(tf.add(tf.matmul(fc1, weights["wd1"]), biases["bd1"]))
+            fc1 = v1.nn.dropout(fc1, keep_prob=keep_prob)
+        with v1.name_scope("out"):
+            logits = tf.add(tf.matmul(fc1, weights["out"]), biases["out"])
+
+    with v1.name_scope("loss"):
+        loss = tf.reduce_mean(
+            tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+    global_step = v1.train.get_or_create_global_step()
+    train_op = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(
+        loss, global_step=global_step)
+    with v1.name_scope("accuracy"):
+        correct = tf.equal(tf.argmax(logits, 1), tf.argmax(labels, 1))
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+    return ConvGraph(images, labels, keep_prob, weights, biases, logits, loss,
+                     accuracy, train_op, global_step)
+
+
+def build_summaries(graph):
+    """Summary ops, built once: training scalars (evaluated with the training
+    step, so they describe the minibatch the step used) and the first-layer
+    kernel image (evaluated on its own, after the step, so it shows the
+    weights the step produced)."""
+    train = v1.summary.merge([
+        v1.summary.scalar("train/loss", graph.loss),
+        v1.summary.scalar("train/accuracy", graph.accuracy),
+    ])
+    grid = put_kernels_on_grid(graph.weights[FIRST_LAYER])
+    kernels = v1.summary.image(KERNEL_IMAGE_TAG, grid, max_outputs=1)
+    return ConvSummaries(train, kernels)
+
+
+def build(config):
+    """A new graph holding the whole program, finalized."""
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(config.seed)
+        with runtime.device_scope(runtime.select_device(config.device)):
+            images = v1.placeholder(tf.float32, [None, NUM_INPUTS], name="x")
+            labels = v1.placeholder(tf.float32, [None, NUM_CLASSES], name="y")
+            keep_prob = v1.placeholder(tf.float32, name="keep_prob")
+            model = build_conv_graph(images, labels, keep_prob,
+                                     init=config.init, init_scope=config.init_scope,
+                                     learning_rate=config.learning_rate)
+            summaries = build_summaries(model)
+            init_op = v1.global_variables_initializer()
+    graph.finalize()
+    return graph, model, summaries, init_op
+
+
+def summary_steps(num_steps, every):
+    """Steps whose kernel image is written: the initial weights (step 0),
+    every ``every`` steps, and the last step."""
+    steps = list(range(0, num_steps + 1, every))
+    if steps[-1] != num_steps:
+        steps.append(num_steps)
+    return steps
+
+
+@dataclasses.dataclass
+class RunResult:
+    run_dir: str
+    steps: int
+    losses: list  # (step, minibatch loss, training accuracy) per display step
+    test_accuracy: float
+    seconds_per_step: float
+
+
+def _format_duration(seconds):
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return "%dm%02ds" % (minutes, seconds) if minutes else "%ds" % seconds
+
+
+def train(config, data, run_dir, out=sys.stdout):
+    """Train as the original did and return a ``RunResult``.
+
+    ``data`` is what ``read_data_sets(..., one_hot=True)`` returns.
+    """
+    config.validate()
+    if config.batch_size > data.train.num_examples:
+        raise ValueError("--batch_size=%d is larger than the training set (%d examples)"
+                         % (config.batch_size, data.train.num_examples))
+    graph, model, summaries, init_op = build(config)
+    num_steps = config.num_steps()
+    image_steps = set(summary_steps(num_steps, config.summary_every))
+    losses = []
+
+    session = v1.Session(graph=graph, config=runtime.session_config(
+        config.log_device_placement))
+    with session as sess:
+        writer = v1.summary.FileWriter(run_dir, graph)
+        try:
+            sess.run(init_op)
+            writer.add_summary(sess.run(summaries.kernels), 0)
+            start = time.perf_counter()
+            for step in range(1, num_steps + 1):
+                batch_x, batch_y = data.train.next_batch(config.batch_size)
+                feed = {model.images: batch_x, model.labels: batch_y,
+                        model.keep_prob: config.dropout}
+                if step in image_steps:
+                    _, train_summary = sess.run([model.train_op, summaries.train], feed)
+                    writer.add_summary(train_summary, step)
+                    writer.add_summary(sess.run(summaries.kernels), step)
+                else:
+                    sess.run(model.train_op, feed)
+
+                if step % config.display_step == 0:
+                    loss, acc = sess.run([model.loss, model.accuracy], {
+                        model.images: batch_x, model.labels: batch_y,
+                        model.keep_prob: 1.0})
+                    losses.append((step, float(loss), float(acc)))
+                    line = ("Iter " + str(step * config.batch_size) +
+                            ", Minibatch Loss= " + "{:.6f}".format(loss) +
+                            ", Training Accuracy= " + "{:.5f}".format(acc))
+                    if config.progress:
+                        per_step = (time.perf_counter() - start) / step
+                        line += "  [step %d/%d, %.1f ms/step, ETA %s]" % (
+                            step, num_steps, 1000 * per_step,
+                            _format_duration(per_step * (num_steps - step)))
+                    print(line, file=out, flush=True)
+            elapsed = time.perf_counter() - start
+            print("Optimization Finished!", file=out)
+
+            test_acc = sess.run(model.accuracy, {
+                model.images: data.test.images[:256],
+                model.labels: data.test.labels[:256],
+                model.keep_prob: 1.0})
+            print("Testing Accuracy:", test_acc, file=out, flush=True)
+        finally:
+            writer.close()
+    return RunResult(run_dir, num_steps, losses, float(test_acc),
+                     elapsed / max(num_steps, 1))
+
+
+def run_dir_name(config, dataset):
+    """A fresh directory per run, so two runs never mix their event files."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return os.path.join(config.logdir, "%s-init_%s-seed_%d-%s"
+                        % (dataset, config.init, config.seed, stamp))
