@@ -1,0 +1,2 @@
+"""Faithful graph/Session reproductions of classic TensorFlow 1.x programs,
+one module per program family."""
