@@ -132,3 +132,16 @@ def test_unwritable_logdir(tiny_mnist, tmp_path):
     assert result.returncode != 0
     assert "cannot create the log directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_device_cpu_places_every_op_on_the_cpu(tiny_mnist, tmp_path):
+    # The GPU path is checked the only way this machine allows: placement logs.
+    result = run_driver("--data_dir=%s" % tiny_mnist, "--steps=1", "--batch_size=8",
+                        "--device=cpu", "--log_device_placement", "--seed=1",
+                        "--logdir=%s" % tmp_path)
+    assert result.returncode == 0, result.stderr
+    placements = re.findall(r"^(\S+): \((\w+)\): (\S+)$",
+                            result.stdout + result.stderr, re.M)
+    assert any(op_type == "Conv2D" for _, op_type, _ in placements)
+    assert placements and all(device.endswith("/device:CPU:0")
+                              for _, _, device in placements)

@@ -1,5 +1,6 @@
-"""Short real trainings of the conv reproduction on the real MNIST files in
-../shared/data/mnist (CI requires them; elsewhere the tests skip)."""
+"""Short real trainings of the conv reproduction on the real data sets: MNIST
+in ../shared/data/mnist and Debian's Fashion-MNIST (CI requires both;
+elsewhere the tests skip)."""
 
 import re
 
@@ -28,3 +29,12 @@ def test_training_accuracy_rises_well_above_chance(shared_data, tmp_path, init):
     test_accuracy = float(re.search(r"^Testing Accuracy: ([\d.]+)$", result.stdout,
                                     re.M).group(1))
     assert test_accuracy > 0.6
+
+
+def test_fashion_mnist_from_its_default_location(fashion_dir, tmp_path):
+    result = run_driver("--model=conv", "--dataset=fashion_mnist", "--steps=20",
+                        "--display_step=10", "--seed=3", "--validation_size=5000",
+                        "--logdir=%s" % tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "conv on fashion_mnist: 55000 train / 5000 validation / 10000 test" in result.stdout
+    assert len([line for line in result.stdout.splitlines() if LOSS_LINE.match(line)]) == 2
