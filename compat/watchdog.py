@@ -1,0 +1,150 @@
+"""Graph-growth watchdog for legacy programs.
+
+A TF1 program that builds ops inside its training loop (the Stack Overflow
+question's ``tf.image_summary`` on every step) grows its graph without bound:
+every step gets slower and memory climbs.  The watchdog wraps
+``Session.run``: once a training op (one that applies gradients) has run,
+every op added to the graph between two runs is attributed, through the op's
+creation traceback, to the line of the program that made it.  A line that
+keeps adding ops on several steps is named once on stderr with the advice
+to build it before the loop; ``summary()`` gives the graph size at the end.
+"""
+
+import collections
+import linecache
+import os
+
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+# A line must add ops on this many separate steps before it is called a leak:
+# one-off lazy construction after the first step (a saver, an eval op) is
+# normal.
+STEPS_BEFORE_WARNING = 3
+_APPLY_PREFIXES = ("Apply", "ResourceApply", "SparseApply", "ResourceSparseApply")
+
+
+def _is_training_op(op):
+    if op.type.startswith(_APPLY_PREFIXES):
+        return True
+    return any(ci.type.startswith(_APPLY_PREFIXES) or
+               any(c.type.startswith(_APPLY_PREFIXES) for c in ci.control_inputs)
+               for ci in op.control_inputs)
+
+
+def _fetched_ops(graph, fetches):
+    """The ops among ``fetches`` (any nesting of lists, tuples, dicts)."""
+    stack, ops = [fetches], []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, tf.Operation):
+            ops.append(item)
+        elif hasattr(item, "op") and isinstance(getattr(item, "op"), tf.Operation):
+            ops.append(item.op)
+        elif isinstance(item, str):
+            try:
+                found = graph.as_graph_element(item)
+            except (KeyError, ValueError, TypeError):
+                continue
+            ops.append(found if isinstance(found, tf.Operation) else found.op)
+    return ops
+
+
+class GraphWatchdog:
+    def __init__(self, reporter, program=None):
+        self.reporter = reporter
+        self.program = os.path.abspath(program) if program else None
+        self._graphs = {}  # id(graph) -> state
+        self._session_classes = {}
+        self.warned = set()
+
+    def session_class(self, base):
+        """A subclass of ``base`` (a tf.compat.v1 Session class) whose run()
+        reports to this watchdog."""
+        if base in self._session_classes:
+            return self._session_classes[base]
+        watchdog = self
+
+        class WatchedSession(base):
+            def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+                watchdog.before_run(self.graph, fetches)
+                return super().run(fetches, feed_dict=feed_dict, options=options,
+                                   run_metadata=run_metadata)
+
+        WatchedSession.__name__ = base.__name__
+        WatchedSession.__qualname__ = base.__qualname__
+        self._session_classes[base] = WatchedSession
+        return WatchedSession
+
+    def _state(self, graph):
+        state = self._graphs.get(id(graph))
+        if state is None:
+            state = {"graph": graph, "training": False, "seen": graph.version,
+                     "at_start": None, "steps_by_line": collections.Counter(),
+                     "ops_by_line": collections.Counter()}
+            self._graphs[id(graph)] = state
+        return state
+
+    def before_run(self, graph, fetches):
+        state = self._state(graph)
+        if state["training"] and graph.version != state["seen"]:
+            self._attribute(state, graph)
+        state["seen"] = graph.version
+        if not state["training"] and any(_is_training_op(op)
+                                         for op in _fetched_ops(graph, fetches)):
+            state["training"] = True
+            state["at_start"] = graph.version
+
+    def _new_ops(self, graph, since):
+        nodes = getattr(graph, "_nodes_by_id", None)
+        if nodes is not None:
+            return [nodes[i] for i in range(since + 1, graph.version + 1) if i in nodes]
+        return graph.get_operations()[since:]
+
+    def _origin(self, op):
+        """(file, line) of the innermost frame of the program that made op."""
+        frames = list(op.traceback)
+        for frame in reversed(frames):
+            filename = os.path.abspath(frame.filename)
+            if self.program is None or filename == self.program:
+                if "site-packages" not in filename and "/compat/" not in filename:
+                    return filename, frame.lineno
+        return None
+
+    def _attribute(self, state, graph):
+        lines = set()
+        for op in self._new_ops(graph, state["seen"]):
+            origin = self._origin(op)
+            if origin is not None:
+                state["ops_by_line"][origin] += 1
+                lines.add(origin)
+        for origin in lines:
+            state["steps_by_line"][origin] += 1
+            if state["steps_by_line"][origin] >= STEPS_BEFORE_WARNING and \
+                    origin not in self.warned:
+                self.warned.add(origin)
+                filename, line = origin
+                source = linecache.getline(filename, line).strip()
+                self.reporter.record(
+                    "watchdog", "graph-growth", source,
+                    "build it once, before the training loop", filename, line,
+                    "creates new ops while training (%d ops on %d steps so far), so "
+                    "the graph and every step's time keep growing"
+                    % (state["ops_by_line"][origin], state["steps_by_line"][origin]))
+
+    def summary(self):
+        """One line per graph that trained: its size and its growth."""
+        lines = []
+        for state in self._graphs.values():
+            graph = state["graph"]
+            size = len(graph.get_operations())
+            if state["training"]:
+                grown = graph.version - state["at_start"]
+                lines.append("graph size at exit: %d ops (%d created after training "
+                             "started)" % (size, grown))
+        return lines

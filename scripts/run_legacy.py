@@ -1,0 +1,154 @@
+"""Run a legacy TensorFlow 0.x/1.x program unmodified on TensorFlow 2.x.
+
+    python scripts/run_legacy.py [--data_dir=DIR] [--report=FILE] old_program.py [its args]
+
+The program runs as ``__main__`` with its own ``sys.argv`` (its path first,
+then its arguments), in the current working directory, with its directory
+first on ``sys.path``, as ``python old_program.py`` would run it.  Inside it,
+``import tensorflow as tf`` is TF1 with the removed names mapped to their
+modern forms (compat.legacy_shim), the MNIST tutorial package is the
+project's loader, and Python 2 syntax is translated on load (compat.py2).
+Each change is reported once on stderr; ``--report`` writes them all as JSON.
+Runner flags come before the program's path; everything after it is the
+program's.
+"""
+
+import builtins
+import os
+import sys
+import traceback
+import types
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+# The old tf.nn.rnn_cell classes live on in tf_keras; TF serves them only in
+# legacy-Keras mode, which must be chosen before TensorFlow loads.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+from absl import flags  # noqa: E402
+
+RUNNER_FLAGS = flags.FlagValues()
+flags.DEFINE_string("data_dir", None,
+                    "Read MNIST from this directory instead of the one the program asks "
+                    "for (also: environment variable TF1_COMPAT_DATA_DIR).",
+                    flag_values=RUNNER_FLAGS)
+flags.DEFINE_string("report", None, "Write every change applied as JSON to this file.",
+                    flag_values=RUNNER_FLAGS)
+flags.DEFINE_enum("batching", "tf0", ["tf0", "tf1"],
+                  "next_batch behaviour of the MNIST tutorial loader: tf0 = TF 0.x (what "
+                  "2016 programs saw), tf1 = TF 1.2+.", flag_values=RUNNER_FLAGS)
+flags.DEFINE_boolean("quiet", False, "Do not print the changes on stderr.",
+                     flag_values=RUNNER_FLAGS)
+
+PROG = "run_legacy.py"
+
+
+def _fail(message, code=1):
+    print("%s: error: %s" % (PROG, message), file=sys.stderr, flush=True)
+    return code
+
+
+def split_argv(argv):
+    """(runner argv, program argv): the runner's flags end at the first
+    argument that is not a flag (the program's path) or at ``--``."""
+    for i, arg in enumerate(argv[1:], start=1):
+        if arg == "--":
+            return argv[:i], argv[i + 1:]
+        if not arg.startswith("-"):
+            return argv[:i], argv[i:]
+    return argv, []
+
+
+def load_source(path, reporter, namespace):
+    """The program's code object, translated from Python 2 if need be."""
+    from compat import py2
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        source = f.read()
+    translated, changes = py2.translate(source, path)
+    for change in changes:
+        if not change.old and change.new == py2.OLD_DIV_IMPORT:
+            # An added import line would shift every later line number in
+            # tracebacks and reports; the name goes into the globals instead.
+            lines = translated.splitlines(True)
+            lines.remove(next(line for line in lines if line.strip() == py2.OLD_DIV_IMPORT))
+            translated = "".join(lines)
+            namespace["old_div"] = py2.old_div
+            continue
+        reporter.record("py2", change.fixer, change.old, change.new, path, change.line)
+    return compile(translated, path, "exec")
+
+
+def main(argv):
+    runner_argv, program_argv = split_argv(argv)
+    try:
+        RUNNER_FLAGS(runner_argv)
+    except flags.Error as err:
+        return _fail(err, 2)
+    if not program_argv:
+        return _fail("no program given; usage: %s [--data_dir=DIR] [--report=FILE] "
+                     "program.py [its args]" % PROG, 2)
+    path = program_argv[0]
+    if not os.path.isfile(path):
+        return _fail("no such program: %s" % path, 2)
+    if RUNNER_FLAGS.report and os.path.isdir(RUNNER_FLAGS.report):
+        return _fail("--report=%s is a directory" % RUNNER_FLAGS.report, 2)
+
+    from compat.quiet_import import import_tensorflow
+    import_tensorflow()
+    from compat import legacy_ops
+    from compat import legacy_shim
+    from compat import runtime
+    runtime.quiet_tensorflow()
+
+    reporter = legacy_shim.Reporter(quiet=RUNNER_FLAGS.quiet)
+    module = types.ModuleType("__main__")
+    try:
+        code = load_source(path, reporter, module.__dict__)
+    except SyntaxError as err:
+        return _fail("%s does not parse: line %s: %s" % (path, err.lineno, err.msg))
+    except (OSError, UnicodeError) as err:
+        return _fail("cannot read %s: %s" % (path, err))
+
+    shim = legacy_shim.LegacyShim(reporter, data_dir=RUNNER_FLAGS.data_dir,
+                                  batching=RUNNER_FLAGS.batching, program=path).install()
+    module.__file__ = path
+    module.__builtins__ = builtins
+    saved = sys.argv, sys.path[0], sys.modules.get("__main__")
+    sys.argv = list(program_argv)
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    sys.modules["__main__"] = module
+    status = 0
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as exit_:
+        status = exit_.code
+    except legacy_ops.LegacyError as err:
+        status = _fail(err)
+    except KeyboardInterrupt:
+        status = 130
+    except Exception as err:  # the program's own error: show it as python would
+        from compat.errors import DataError
+        if isinstance(err, DataError):
+            status = _fail(err)
+        else:
+            traceback.print_exc()
+            status = 1
+    finally:
+        sys.stdout.flush()
+        sys.argv, sys.path[0] = saved[0], saved[1]
+        if saved[2] is not None:
+            sys.modules["__main__"] = saved[2]
+        for line in shim.watchdog.summary():
+            reporter.say(line)
+        if RUNNER_FLAGS.report:
+            try:
+                reporter.write_json(RUNNER_FLAGS.report)
+            except OSError as err:
+                status = status or _fail("cannot write --report=%s: %s"
+                                         % (RUNNER_FLAGS.report, err))
+        shim.uninstall(restore_v2=False)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
