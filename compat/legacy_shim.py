@@ -29,9 +29,6 @@ from compat.watchdog import GraphWatchdog  # noqa: E402
 
 v1 = tf.compat.v1
 
-DATA_DIR_ENV = "TF1_COMPAT_DATA_DIR"
-BATCHING_ENV = "TF1_COMPAT_BATCHING"
-
 
 class Reporter:
     """Every change applied, for ``--report``; each name said once on stderr."""
@@ -172,12 +169,13 @@ class _Package(types.ModuleType):
 
 
 class LegacyShim:
-    def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None):
+    def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None,
+                 max_steps=None):
         self.reporter = reporter or Reporter()
         self.data_dir = data_dir
         self.batching = batching
         self.program = program
-        self.watchdog = GraphWatchdog(self.reporter, program)
+        self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
         self._saved_modules = {}
         self._patched = []
         self._namespaces = {}
@@ -193,10 +191,6 @@ class LegacyShim:
         entry = legacy_api.lookup(path)
         if path in self._namespaces and (entry is None or entry.kind != "module"):
             return self._namespaces[path]
-        if path == "tf.Session":
-            return self.watchdog.session_class(v1.Session)
-        if path == "tf.InteractiveSession":
-            return self.watchdog.session_class(v1.InteractiveSession)
         if entry is None or entry.kind == "kept":
             return _MISSING
         return self._serve_entry(entry, path)
@@ -213,10 +207,7 @@ class LegacyShim:
                 % (path, os.path.basename(filename or "?"), line, tf.__version__, entry.note))
         if entry.kind == "rename":
             self._report(entry, *_caller())
-            target = _resolve(entry.new)
-            if isinstance(target, type) and issubclass(target, v1.Session):
-                target = self.watchdog.session_class(target)
-            return target
+            return _resolve(entry.new)
         if entry.kind == "module":
             self._report(entry, *_caller())
             return self._module(entry)
@@ -253,31 +244,6 @@ class LegacyShim:
         return _resolve(entry.new)
 
     # --- modules ------------------------------------------------------------
-    def _build_input_data(self):
-        from compat import input_data as real
-        shim = self
-        module = types.ModuleType("tensorflow.examples.tutorials.mnist.input_data",
-                                  real.__doc__)
-        for name in dir(real):
-            if not name.startswith("_"):
-                setattr(module, name, getattr(real, name))
-
-        def read_data_sets(train_dir, *args, **kwargs):
-            override = shim.data_dir or os.environ.get(DATA_DIR_ENV)
-            if override:
-                hint = ("--data_dir (now %s; the program asked for %s)"
-                        % (override, train_dir))
-                train_dir = override
-            else:
-                hint = ("--data_dir of run_legacy.py or %s (the program asked for %s)"
-                        % (DATA_DIR_ENV, train_dir))
-            kwargs.setdefault("batching", os.environ.get(BATCHING_ENV, shim.batching))
-            kwargs.setdefault("flag_hint", hint)
-            return real.read_data_sets(train_dir, *args, **kwargs)
-        read_data_sets.__doc__ = real.read_data_sets.__doc__
-        module.read_data_sets = read_data_sets
-        return module
-
     def _package(self, name, **children):
         return _Package(self, name, children)
 
@@ -317,7 +283,15 @@ class LegacyShim:
         self._namespaces.clear()
         self._build_namespaces()
         self.flags_module = legacy_flags.build_module()
-        self.input_data = self._build_input_data()
+        from compat import input_data
+        # The loader reads these, so programs, upgraded ones included, can
+        # be pointed at local data without edits.
+        self._saved_env = {name: os.environ.get(name)
+                           for name in (input_data.DATA_DIR_ENV, input_data.BATCHING_ENV)}
+        if self.data_dir:
+            os.environ[input_data.DATA_DIR_ENV] = self.data_dir
+        os.environ[input_data.BATCHING_ENV] = self.batching
+        self.input_data = input_data
         from compat import tutorial_mnist
         mnist_pkg = self._package("tensorflow.examples.tutorials.mnist",
                                   input_data=self.input_data, mnist=tutorial_mnist)
@@ -337,6 +311,7 @@ class LegacyShim:
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module
         self._patch_rnn_modules()
+        self.watchdog.attach()
         self._installed = True
         return self
 
@@ -368,9 +343,15 @@ class LegacyShim:
             else:
                 sys.modules[name] = module
         self._saved_modules.clear()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         for module, name in self._patched:
             delattr(module, name)
         self._patched.clear()
+        self.watchdog.detach()
         self._installed = False
         if restore_v2:
             self._restore_v2()

@@ -2,8 +2,8 @@
 
 A TF1 program that builds ops inside its training loop (the Stack Overflow
 question's ``tf.image_summary`` on every step) grows its graph without bound:
-every step gets slower and memory climbs.  The watchdog wraps
-``Session.run``: once a training op (one that applies gradients) has run,
+every step gets slower and memory climbs.  The watchdog hooks
+``Session.run`` (of every session class, while attached): once a training op (one that applies gradients) has run,
 every op added to the graph between two runs is attributed, through the op's
 creation traceback, to the line of the program that made it.  A line that
 keeps adding ops on several steps is named once on stderr with the advice
@@ -55,31 +55,43 @@ def _fetched_ops(graph, fetches):
     return ops
 
 
+class StepLimitReached(BaseException):
+    """Raised instead of the training step past ``max_steps``; a
+    BaseException so a program's ``except Exception`` cannot swallow it."""
+
+
 class GraphWatchdog:
-    def __init__(self, reporter, program=None):
+    def __init__(self, reporter, program=None, max_steps=None):
         self.reporter = reporter
+        self.max_steps = max_steps
+        self.training_steps = 0
         self.program = os.path.abspath(program) if program else None
         self._graphs = {}  # id(graph) -> state
-        self._session_classes = {}
         self.warned = set()
 
-    def session_class(self, base):
-        """A subclass of ``base`` (a tf.compat.v1 Session class) whose run()
-        reports to this watchdog."""
-        if base in self._session_classes:
-            return self._session_classes[base]
+    def attach(self):
+        """Watch every Session's run() (tf.Session, InteractiveSession, and
+        the sessions inside MonitoredSession and Supervisor) until detach()."""
+        from tensorflow.python.client import session as session_lib
+        base = session_lib.BaseSession
+        if getattr(base.run, "_tf1_compat_watchdog", None) is not None:
+            return
+        original = base.run
         watchdog = self
 
-        class WatchedSession(base):
-            def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
-                watchdog.before_run(self.graph, fetches)
-                return super().run(fetches, feed_dict=feed_dict, options=options,
-                                   run_metadata=run_metadata)
+        def run(session, fetches, feed_dict=None, options=None, run_metadata=None):
+            watchdog.before_run(session.graph, fetches)
+            return original(session, fetches, feed_dict=feed_dict, options=options,
+                            run_metadata=run_metadata)
+        run._tf1_compat_watchdog = original
+        base.run = run
 
-        WatchedSession.__name__ = base.__name__
-        WatchedSession.__qualname__ = base.__qualname__
-        self._session_classes[base] = WatchedSession
-        return WatchedSession
+    def detach(self):
+        from tensorflow.python.client import session as session_lib
+        base = session_lib.BaseSession
+        original = getattr(base.run, "_tf1_compat_watchdog", None)
+        if original is not None:
+            base.run = original
 
     def _state(self, graph):
         state = self._graphs.get(id(graph))
@@ -95,10 +107,15 @@ class GraphWatchdog:
         if state["training"] and graph.version != state["seen"]:
             self._attribute(state, graph)
         state["seen"] = graph.version
-        if not state["training"] and any(_is_training_op(op)
-                                         for op in _fetched_ops(graph, fetches)):
-            state["training"] = True
-            state["at_start"] = graph.version
+        if state["training"] and self.max_steps is None:
+            return
+        if any(_is_training_op(op) for op in _fetched_ops(graph, fetches)):
+            if self.max_steps is not None and self.training_steps >= self.max_steps:
+                raise StepLimitReached(self.training_steps)
+            self.training_steps += 1
+            if not state["training"]:
+                state["training"] = True
+                state["at_start"] = graph.version
 
     def _new_ops(self, graph, since):
         nodes = getattr(graph, "_nodes_by_id", None)

@@ -37,6 +37,15 @@ flags.DEFINE_string("report", None, "Write every change applied as JSON to this 
 flags.DEFINE_enum("batching", "tf0", ["tf0", "tf1"],
                   "next_batch behaviour of the MNIST tutorial loader: tf0 = TF 0.x (what "
                   "2016 programs saw), tf1 = TF 1.2+.", flag_values=RUNNER_FLAGS)
+flags.DEFINE_integer("seed", None,
+                     "Seed Python's, numpy's and the default graph's RNGs and turn on op "
+                     "determinism before the program starts, so two runs give the same "
+                     "numbers (the program's own seeds still apply on top).",
+                     flag_values=RUNNER_FLAGS)
+flags.DEFINE_integer("max_steps", None,
+                     "Stop the program cleanly before its training step N+1 (a step is a "
+                     "Session.run that applies gradients).", lower_bound=1,
+                     flag_values=RUNNER_FLAGS)
 flags.DEFINE_boolean("quiet", False, "Do not print the changes on stderr.",
                      flag_values=RUNNER_FLAGS)
 
@@ -98,6 +107,7 @@ def main(argv):
     from compat import legacy_ops
     from compat import legacy_shim
     from compat import runtime
+    from compat.watchdog import StepLimitReached
     runtime.quiet_tensorflow()
 
     reporter = legacy_shim.Reporter(quiet=RUNNER_FLAGS.quiet)
@@ -109,8 +119,12 @@ def main(argv):
     except (OSError, UnicodeError) as err:
         return _fail("cannot read %s: %s" % (path, err))
 
-    shim = legacy_shim.LegacyShim(reporter, data_dir=RUNNER_FLAGS.data_dir,
-                                  batching=RUNNER_FLAGS.batching, program=path).install()
+    data_dir = RUNNER_FLAGS.data_dir and os.path.abspath(RUNNER_FLAGS.data_dir)
+    shim = legacy_shim.LegacyShim(reporter, data_dir=data_dir,
+                                  batching=RUNNER_FLAGS.batching, program=path,
+                                  max_steps=RUNNER_FLAGS.max_steps).install()
+    if RUNNER_FLAGS.seed is not None:
+        runtime.seed_everything(RUNNER_FLAGS.seed)
     module.__file__ = path
     module.__builtins__ = builtins
     saved = sys.argv, sys.path[0], sys.modules.get("__main__")
@@ -122,6 +136,9 @@ def main(argv):
         exec(code, module.__dict__)
     except SystemExit as exit_:
         status = exit_.code
+    except StepLimitReached as stop:
+        reporter.say("stopped before training step %d (--max_steps=%d)"
+                     % (stop.args[0] + 1, RUNNER_FLAGS.max_steps))
     except legacy_ops.LegacyError as err:
         status = _fail(err)
     except KeyboardInterrupt:
