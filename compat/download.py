@@ -25,17 +25,29 @@ def md5_of(path, chunk_size=_CHUNK):
     return digest.hexdigest()
 
 
-def _copy_response(response, out):
+def _copy_response(response, out, progress=None):
     digest = hashlib.md5()
     try:
         for chunk in iter(lambda: response.read(_CHUNK), b""):
             digest.update(chunk)
             out.write(chunk)
+            if progress is not None:
+                progress(len(chunk))
     # A connection dropped mid-body raises IncompleteRead, which is not an
     # OSError; callers only need to catch OSError for network trouble.
     except http.client.HTTPException as err:
         raise OSError(f"download interrupted: {err!r}") from err
     return digest.hexdigest()
+
+
+def _check_size(url, dest_path, expected, actual):
+    # A truncated transfer can end without an error; the size tells.
+    if expected is not None and actual != expected:
+        raise DataError.bad_file(
+            dest_path,
+            f"size mismatch after downloading {url}: expected {expected} "
+            f"bytes, got {actual}",
+        )
 
 
 def _remove_quietly(path):
@@ -45,19 +57,22 @@ def _remove_quietly(path):
         pass
 
 
-def fetch(url, dest_path, md5=None, timeout=30):
+def fetch(url, dest_path, md5=None, timeout=30, size=None, progress=None):
     """Download ``url`` to ``dest_path`` and return ``dest_path``.
 
-    If ``md5`` is given and does not match, raises DataError naming the file
-    and both checksums.  Network errors propagate as OSError
-    (urllib.error.URLError is one).  The destination directory must exist.
+    If ``md5`` (or ``size``, the expected number of bytes) is given and does
+    not match, raises DataError naming the file and both values.  Network
+    errors propagate as OSError (urllib.error.URLError is one).  The
+    destination directory must exist.  ``progress``, if given, is called
+    with the number of bytes of each chunk written.
     """
     dest_path = os.fspath(dest_path)
     part_path = dest_path + ".part"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, \
                 open(part_path, "wb") as out:
-            actual = _copy_response(response, out)
+            actual = _copy_response(response, out, progress)
+        _check_size(url, dest_path, size, os.path.getsize(part_path))
         if md5 is not None and actual != md5.lower():
             raise DataError.bad_file(
                 dest_path,

@@ -9,6 +9,7 @@ and a non-zero exit, not a traceback.
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from compat.quiet_import import import_tensorflow
@@ -23,11 +24,17 @@ from compat import initializers
 from compat import mnist
 from compat import runtime
 from tf1_examples import conv
+from tf1_examples import gdl
 
-MODELS = ("conv",)
+MODELS = ("conv",) + tuple(gdl.PROGRAMS)
+DATASETS = list(mnist.DATASETS) + ["notmnist"]
 
 FLAGS = flags.FLAGS
-flags.DEFINE_enum("model", "conv", MODELS, "Which program to run.")
+flags.DEFINE_enum("model", "conv", MODELS,
+                  "Which program to run: conv (the Stack Overflow question's network) or one "
+                  "of the course notes' fully-connected series: "
+                  + "; ".join("%s = %s" % (p.name, p.description)
+                              for p in gdl.PROGRAMS.values()))
 flags.DEFINE_enum("init", "normal", list(initializers.INITIALIZERS),
                   "Initializer of the first conv layer's kernel: "
                   + "; ".join("%s = %s" % (i.name, i.description)
@@ -35,29 +42,51 @@ flags.DEFINE_enum("init", "normal", list(initializers.INITIALIZERS),
 flags.DEFINE_enum("init_scope", "first", conv.INIT_SCOPES,
                   "Apply --init to the first conv kernel only, or to all weights "
                   "(biases keep the original random_normal).")
-flags.DEFINE_float("learning_rate", 0.001, "Adam learning rate.")
+flags.DEFINE_float("learning_rate", None,
+                   "Learning rate (default: the program's: Adam 0.001 for conv, the notes' "
+                   "gradient-descent rate for the others).")
 flags.DEFINE_integer("training_iters", 200000,
                      "Training examples to go through, as the original counted "
                      "them (the loop runs while step * batch_size < training_iters).")
-flags.DEFINE_integer("steps", None, "Train exactly this many steps (overrides --training_iters).")
+flags.DEFINE_integer("steps", None, "Train exactly this many steps (default: the program's; "
+                     "for conv, overrides --training_iters).")
 flags.DEFINE_integer("batch_size", 128, "Minibatch size.")
-flags.DEFINE_integer("display_step", 10, "Print loss and accuracy every this many steps.")
-flags.DEFINE_float("dropout", 0.75, "Keep probability of the dense layer's dropout, in (0, 1].")
-flags.DEFINE_integer("summary_every", 50,
-                     "Write the kernel image and training scalars every this many steps "
-                     "(and at step 0 and the last step).")
+flags.DEFINE_integer("display_step", None, "Print loss and accuracy every this many steps "
+                     "(default: the program's: 10 for conv, 100 or 500 for the others).")
+flags.DEFINE_float("dropout", None, "Keep probability of dropout, in (0, 1] (default: the "
+                   "program's: 0.75 for conv, 0.5 for nn_dropout and deep, none otherwise).")
+flags.DEFINE_integer("summary_every", None,
+                     "Write images and training scalars every this many steps (and at the "
+                     "first and last step); default: 50 for conv, the display step otherwise.")
+flags.DEFINE_float("beta", None, "L2 weight of nn_l2 and deep (notes: 0.001, also 0.002; "
+                   "1e-5 for deep).")
+flags.DEFINE_integer("offset_range", None, "Batches start only at offsets below this "
+                     "(nn_overfit, nn_dropout: 1000).")
+flags.DEFINE_integer("hidden", None, "Units of the (first) hidden layer (notes: 1024).")
+flags.DEFINE_integer("layers", None, "Layers of the deep model (notes: 6).")
+flags.DEFINE_integer("decay_steps", None, "exponential_decay steps (nn_lr_decay: 10000, deep: "
+                     "100000).")
+flags.DEFINE_float("decay_rate", None, "exponential_decay rate (notes: 0.96).")
+flags.DEFINE_string("cache_dir", None, "Where notMNIST's extracted folders and pickles are "
+                    "cached (default: $TF1_COMPAT_CACHE or ~/.cache/tf1_compat/notmnist).")
+flags.DEFINE_integer("train_size", None, "notMNIST training examples (course: 200000; with "
+                     "only notMNIST_small: 15000).")
+flags.DEFINE_integer("valid_size", None, "notMNIST validation examples (course: 10000).")
+flags.DEFINE_integer("test_size", None, "notMNIST test examples (course: 10000).")
 flags.DEFINE_string("logdir", "runs", "Parent directory of the run's TensorBoard log directory.")
 flags.DEFINE_string("data_dir", None,
                     "Directory holding the four IDX .gz files (downloaded there when "
                     "missing). Default: /tmp/data/ for mnist, "
-                    "/usr/share/datasets/fashion-mnist for fashion_mnist.")
+                    "/usr/share/datasets/fashion-mnist for fashion_mnist. For notmnist: the "
+                    "letter folders, the tarballs or a notMNIST.pickle.")
 flags.DEFINE_string("source_url", None,
                     "Mirror to download missing data files from (default: the data set's "
                     "canonical mirror).")
 flags.DEFINE_integer("validation_size", 5000,
                      "Training examples held out as the validation set (the first ones, as "
                      "the tutorial loader did).", lower_bound=0)
-flags.DEFINE_enum("dataset", "mnist", list(mnist.DATASETS), "Data set in MNIST's IDX format.")
+flags.DEFINE_enum("dataset", None, DATASETS,
+                  "Data set (default: mnist for conv, notmnist for the others).")
 flags.DEFINE_enum("batching", "tf0", ["tf0", "tf1"],
                   "next_batch behaviour: tf0 = TF 0.x as 2016 programs saw it (first epoch "
                   "in file order, partial batch dropped); tf1 = TF 1.2+ (shuffled from the "
@@ -85,8 +114,9 @@ def _parse_flags(argv):
         sys.exit(_fail(err, 2))
 
 
-def _make_run_dir(config, dataset):
-    base = conv.run_dir_name(config, dataset)
+def _make_run_dir(model, name):
+    """A fresh directory per run, so two runs never mix their event files."""
+    base = os.path.join(FLAGS.logdir, model, "%s-%s" % (name, time.strftime("%Y%m%d-%H%M%S")))
     path, n = base, 1
     while True:
         try:
@@ -95,6 +125,91 @@ def _make_run_dir(config, dataset):
         except FileExistsError:
             n += 1
             path = "%s-%d" % (base, n)
+
+
+def _log_dir_or_fail(model, name):
+    try:
+        return _make_run_dir(model, name)
+    except OSError as err:
+        raise errors.DataError("cannot create the log directory under %s: %s"
+                               % (FLAGS.logdir, err.strerror or err)) from None
+
+
+def _announce(run_dir):
+    print("TensorBoard logs: %s  (tensorboard --logdir=%s)" % (run_dir, FLAGS.logdir),
+          flush=True)
+
+
+def run_conv(seed):
+    dataset = FLAGS.dataset or "mnist"
+    if dataset not in mnist.DATASETS:
+        raise ValueError("--model=conv reads MNIST-format data: --dataset=%s"
+                         % "|".join(mnist.DATASETS))
+    config = conv.ConvConfig(
+        training_iters=FLAGS.training_iters, steps=FLAGS.steps, batch_size=FLAGS.batch_size,
+        init=FLAGS.init, init_scope=FLAGS.init_scope, seed=seed, device=FLAGS.device,
+        log_device_placement=FLAGS.log_device_placement, progress=FLAGS.progress)
+    for name, value in (("learning_rate", FLAGS.learning_rate),
+                        ("display_step", FLAGS.display_step), ("dropout", FLAGS.dropout),
+                        ("summary_every", FLAGS.summary_every)):
+        if value is not None:
+            setattr(config, name, value)
+    config.validate()
+    runtime.select_device(config.device)
+    runtime.seed_everything(seed)
+    data = mnist.read_data_sets(FLAGS.data_dir, one_hot=True, dataset=dataset,
+                                source_url=FLAGS.source_url,
+                                validation_size=FLAGS.validation_size,
+                                batching=FLAGS.batching,
+                                seed=seed if FLAGS.batching == "tf1" else None)
+    run_dir = _log_dir_or_fail("conv", "%s-init_%s-seed_%d" % (dataset, config.init, seed))
+    print("conv on %s: %d train / %d validation / %d test examples; %d steps of %d; "
+          "init=%s (%s); batching=%s; seed=%d (pass --seed=%d to repeat)"
+          % (dataset, data.train.num_examples, data.validation.num_examples,
+             data.test.num_examples, config.num_steps(), config.batch_size, config.init,
+             "first conv layer" if config.init_scope == "first" else "all weights",
+             FLAGS.batching, seed, seed))
+    _announce(run_dir)
+    conv.train(config, data, run_dir)
+
+
+def load_gdl_data(dataset, seed):
+    """The series' data: notMNIST as the course prepared it, or MNIST-format
+    data normalized the same way."""
+    if dataset == "notmnist":
+        from compat import notmnist
+        course = notmnist.load_notmnist(
+            FLAGS.data_dir, FLAGS.cache_dir or notmnist.default_cache_dir(),
+            train_size=FLAGS.train_size, valid_size=FLAGS.valid_size,
+            test_size=FLAGS.test_size, seed=seed)
+        return gdl.data_from_course(course)
+    return gdl.data_from_mnist(mnist.read_data_sets(
+        FLAGS.data_dir, dtype="uint8", dataset=dataset, source_url=FLAGS.source_url,
+        validation_size=FLAGS.validation_size))
+
+
+def run_gdl(seed):
+    dataset = FLAGS.dataset or "notmnist"
+    config = gdl.GdlConfig(
+        model=FLAGS.model, steps=FLAGS.steps, learning_rate=FLAGS.learning_rate,
+        batch_size=FLAGS.batch_size, beta=FLAGS.beta, offset_range=FLAGS.offset_range,
+        keep_prob=FLAGS.dropout, decay_steps=FLAGS.decay_steps, decay_rate=FLAGS.decay_rate,
+        layers=FLAGS.layers, hidden=FLAGS.hidden, display_step=FLAGS.display_step,
+        summary_every=FLAGS.summary_every, seed=seed, device=FLAGS.device,
+        log_device_placement=FLAGS.log_device_placement)
+    config.program()
+    runtime.select_device(config.device)
+    runtime.seed_everything(seed)
+    data = load_gdl_data(dataset, seed)
+    resolved = config.validate(data.train_dataset.shape[0])
+    run_dir = _log_dir_or_fail(FLAGS.model, "%s-seed_%d" % (dataset, seed))
+    print("%s on %s: %d train / %d valid / %d test; %d steps; seed=%d (pass --seed=%d to "
+          "repeat); the notes report %s%%"
+          % (FLAGS.model, dataset, data.train_dataset.shape[0], data.valid_dataset.shape[0],
+             data.test_dataset.shape[0], resolved.steps, seed, seed,
+             config.program().notes_accuracy))
+    _announce(run_dir)
+    gdl.train(config, data, run_dir)
 
 
 def main(argv):
@@ -107,37 +222,11 @@ def main(argv):
     seed = FLAGS.seed
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "little") >> 1
-    config = conv.ConvConfig(
-        learning_rate=FLAGS.learning_rate, training_iters=FLAGS.training_iters,
-        steps=FLAGS.steps, batch_size=FLAGS.batch_size, display_step=FLAGS.display_step,
-        dropout=FLAGS.dropout, init=FLAGS.init, init_scope=FLAGS.init_scope,
-        summary_every=FLAGS.summary_every, logdir=os.path.join(FLAGS.logdir, FLAGS.model),
-        seed=seed, device=FLAGS.device, log_device_placement=FLAGS.log_device_placement,
-        progress=FLAGS.progress)
     try:
-        config.validate()
-        runtime.select_device(config.device)
-        runtime.seed_everything(seed)
-        data = mnist.read_data_sets(FLAGS.data_dir, one_hot=True, dataset=FLAGS.dataset,
-                                    source_url=FLAGS.source_url,
-                                    validation_size=FLAGS.validation_size,
-                                    batching=FLAGS.batching,
-                                    seed=seed if FLAGS.batching == "tf1" else None)
-        try:
-            run_dir = _make_run_dir(config, FLAGS.dataset)
-        except OSError as err:
-            return _fail("cannot create the log directory under %s: %s"
-                         % (config.logdir, err.strerror or err))
-        print("%s on %s: %d train / %d validation / %d test examples; %d steps of %d; "
-              "init=%s (%s); batching=%s; seed=%d (pass --seed=%d to repeat)"
-              % (FLAGS.model, FLAGS.dataset, data.train.num_examples,
-                 data.validation.num_examples, data.test.num_examples, config.num_steps(),
-                 config.batch_size, config.init,
-                 "first conv layer" if config.init_scope == "first" else "all weights",
-                 FLAGS.batching, seed, seed))
-        print("TensorBoard logs: %s  (tensorboard --logdir=%s)" % (run_dir, FLAGS.logdir),
-              flush=True)
-        conv.train(config, data, run_dir)
+        if FLAGS.model == "conv":
+            run_conv(seed)
+        else:
+            run_gdl(seed)
     except (errors.DataError, runtime.DeviceError, ValueError) as err:
         return _fail(err)
     return 0

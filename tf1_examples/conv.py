@@ -17,7 +17,6 @@ random initial values match the legacy program's.
 
 import collections
 import dataclasses
-import os
 import sys
 import time
 
@@ -70,7 +69,6 @@ class ConvConfig:
     init: str = "normal"
     init_scope: str = "first"
     summary_every: int = 50
-    logdir: str = "runs/conv"
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -284,10 +282,3 @@ def train(config, data, run_dir, out=sys.stdout):
             writer.close()
     return RunResult(run_dir, num_steps, losses, float(test_acc),
                      elapsed / max(num_steps, 1))
-
-
-def run_dir_name(config, dataset):
-    """A fresh directory per run, so two runs never mix their event files."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return os.path.join(config.logdir, "%s-init_%s-seed_%d-%s"
-                        % (dataset, config.init, config.seed, stamp))

@@ -1,0 +1,381 @@
+"""The fully-connected notMNIST series of the course notes (Udacity's Deep
+Learning assignments, as the GDLnotes walk through them), in graph/Session
+style on ``tf.compat.v1``.
+
+Eight programs share one set of building blocks:
+
+==============  ===============================================================
+logreg_gd       linear model, full-batch gradient descent on a 10000-example
+                subset held in ``tf.constant``, lr 0.5, 801 steps
+logreg_sgd      the same model on minibatches of 128 fed through placeholders,
+                offset ``(step * batch) % (N - batch)``, 3001 steps
+nn              one hidden ReLU layer of 1024 units
+nn_l2           plus ``beta * (l2_loss(W1) + l2_loss(W2))``
+nn_overfit      batches restricted to an offset range of 1000 examples
+nn_dropout      dropout on the hidden layer, keep probability fed through a
+                placeholder (in the overfit setting, as the notes show it)
+nn_lr_decay     ``exponential_decay`` learning rate, global step passed to the
+                optimizer
+deep            ``layers`` layers (default 6), hidden sizes halving from 1024,
+                stddev sqrt(2/n), L2, dropout with the notes' keep-probability
+                schedule, learning-rate decay, 20000 steps
+==============  ===============================================================
+
+Validation and test sets are graph constants and the predictions are
+evaluated with ``.eval()``-style runs, as the course did.  Output follows the
+notes: ``Minibatch loss at step N: L``, ``Minibatch accuracy: A%``,
+``Validation accuracy: A%``, ``Test accuracy: A%``.
+"""
+
+import collections
+import dataclasses
+import math
+import sys
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from compat import runtime
+from compat.kernel_grid import put_kernels_on_grid
+
+v1 = tf.compat.v1
+
+IMAGE_SIZE = 28
+NUM_INPUTS = IMAGE_SIZE * IMAGE_SIZE
+NUM_LABELS = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Program:
+    """One program of the series: its architecture switches and the notes'
+    hyperparameters (each of which the driver exposes as a flag)."""
+    name: str
+    description: str
+    notes_accuracy: str
+    steps: int
+    learning_rate: float
+    display_step: int
+    hidden: int = 0            # 0: the linear model
+    full_batch: int = 0        # >0: gradient descent on this many examples
+    beta: float = 0.0          # L2 weight
+    offset_range: int = 0      # >0: batches only from the first offset_range+batch
+    keep_prob: float = 1.0     # <1: dropout on the hidden layer(s)
+    lr_decay: bool = False
+    decay_steps: int = 0
+    decay_rate: float = 1.0
+    layers: int = 0            # >0: the deep network with this many layers
+    init_stddev: float = 1.0   # 0: sqrt(2 / fan_in)
+
+
+PROGRAMS = collections.OrderedDict((p.name, p) for p in [
+    Program("logreg_gd", "logistic regression, full-batch gradient descent", "83.2",
+            steps=801, learning_rate=0.5, display_step=100, full_batch=10000),
+    Program("logreg_sgd", "logistic regression, minibatch SGD", "86.5",
+            steps=3001, learning_rate=0.5, display_step=500),
+    Program("nn", "one hidden ReLU layer of 1024 units", "88.8",
+            steps=3001, learning_rate=0.5, display_step=500, hidden=1024),
+    Program("nn_l2", "nn + L2 on the weights", "92.7 (beta 0.001) / 93.5 (beta 0.002)",
+            steps=3001, learning_rate=0.5, display_step=500, hidden=1024, beta=0.001),
+    Program("nn_overfit", "nn on batches from the first 1000 offsets only", "85.4",
+            steps=3001, learning_rate=0.5, display_step=500, hidden=1024, offset_range=1000),
+    Program("nn_dropout", "nn_overfit + dropout on the hidden layer", "88.0",
+            steps=3001, learning_rate=0.5, display_step=500, hidden=1024, offset_range=1000,
+            keep_prob=0.5),
+    # The notes point at TF's own exponential_decay example: 0.1, 10000, 0.96.
+    Program("nn_lr_decay", "nn + exponentially decaying learning rate", "90.6",
+            steps=3001, learning_rate=0.1, display_step=500, hidden=1024, lr_decay=True,
+            decay_steps=10000, decay_rate=0.96),
+    Program("deep", "6 layers, He init, L2, dropout schedule, lr decay", "95.2",
+            steps=20001, learning_rate=0.4, display_step=500, hidden=1024, beta=1e-5,
+            keep_prob=0.5, lr_decay=True, decay_steps=100000, decay_rate=0.96, layers=6,
+            init_stddev=0.0),
+])
+
+GdlData = collections.namedtuple("GdlData", [
+    "train_dataset", "train_labels", "valid_dataset", "valid_labels",
+    "test_dataset", "test_labels"])
+
+GdlGraph = collections.namedtuple("GdlGraph", [
+    "train_inputs", "train_labels", "keep_prob", "weights", "loss", "train_op",
+    "train_prediction", "valid_prediction", "test_prediction", "learning_rate",
+    "global_step"])
+
+
+@dataclasses.dataclass
+class GdlConfig:
+    """A run of one program; ``None`` fields take the program's values."""
+    model: str = "nn"
+    steps: int = None
+    learning_rate: float = None
+    batch_size: int = 128
+    beta: float = None
+    offset_range: int = None
+    keep_prob: float = None
+    decay_steps: int = None
+    decay_rate: float = None
+    layers: int = None
+    hidden: int = None
+    display_step: int = None
+    summary_every: int = None
+    seed: int = 0
+    device: str = "auto"
+    log_device_placement: bool = False
+
+    def program(self):
+        try:
+            return PROGRAMS[self.model]
+        except KeyError:
+            raise ValueError("unknown model %r; choose one of: %s"
+                             % (self.model, ", ".join(PROGRAMS))) from None
+
+    def resolved(self):
+        """This config with every None replaced by the program's value."""
+        program = self.program()
+        values = dataclasses.asdict(self)
+        for field in ("steps", "learning_rate", "beta", "offset_range", "keep_prob",
+                      "decay_steps", "decay_rate", "layers", "hidden", "display_step"):
+            if values[field] is None:
+                values[field] = getattr(program, field)
+        if values["summary_every"] is None:
+            values["summary_every"] = values["display_step"]
+        return GdlConfig(**values)
+
+    def validate(self, num_train):
+        c = self.resolved()
+        program = self.program()
+        for name in ("steps", "batch_size", "display_step", "summary_every"):
+            if getattr(c, name) < 1:
+                raise ValueError("--%s must be a positive integer, got %r"
+                                 % (name, getattr(c, name)))
+        if not c.learning_rate > 0:
+            raise ValueError("--learning_rate must be positive, got %r" % c.learning_rate)
+        if not 0.0 < c.keep_prob <= 1.0:
+            raise ValueError("--dropout is a keep probability and must be in (0, 1], got %r"
+                             % c.keep_prob)
+        if c.beta < 0:
+            raise ValueError("--beta must be >= 0, got %r" % c.beta)
+        if program.layers and c.layers < 3:
+            raise ValueError("--layers must be at least 3 for the deep model, got %r"
+                             % c.layers)
+        if program.hidden and c.hidden < 1:
+            raise ValueError("--hidden must be positive, got %r" % c.hidden)
+        needed = program.full_batch or c.batch_size + 1
+        if needed > num_train:
+            raise ValueError("the %s program needs more than %d training examples; the "
+                             "training set has %d" % (c.model, needed - 1, num_train))
+        return c
+
+
+def _one_hot(labels):
+    return (np.arange(NUM_LABELS) == np.asarray(labels)[:, None]).astype(np.float32)
+
+
+def _course_normalized(images):
+    # The course's (pixel - 255/2) / 255, so the notes' learning rates and
+    # initial scales mean the same on MNIST-format data.
+    return ((images.astype(np.float32) - 255.0 / 2) / 255.0).reshape(-1, NUM_INPUTS)
+
+
+def data_from_course(course):
+    """GdlData from the course's notMNIST dict (the notes' ``reformat``)."""
+    def flat(images):
+        return images.reshape(-1, NUM_INPUTS).astype(np.float32)
+    return GdlData(flat(course["train_dataset"]), _one_hot(course["train_labels"]),
+                   flat(course["valid_dataset"]), _one_hot(course["valid_labels"]),
+                   flat(course["test_dataset"]), _one_hot(course["test_labels"]))
+
+
+def data_from_mnist(datasets):
+    """GdlData from ``read_data_sets(..., dtype=uint8)`` (MNIST, Fashion-MNIST)."""
+    return GdlData(
+        _course_normalized(datasets.train.images), _one_hot(datasets.train.labels),
+        _course_normalized(datasets.validation.images), _one_hot(datasets.validation.labels),
+        _course_normalized(datasets.test.images), _one_hot(datasets.test.labels))
+
+
+def accuracy(predictions, labels):
+    """Percent of rows whose argmax agrees, as the notes computed it."""
+    return 100.0 * np.sum(np.argmax(predictions, 1) == np.argmax(labels, 1)) / \
+        predictions.shape[0]
+
+
+def hidden_sizes(first, layers):
+    """Sizes of the deep net's hidden layers: ``first`` then halving (not
+    below 2), ``layers - 1`` of them (input and output layers not counted)."""
+    sizes = [first]
+    for _ in range(layers - 2):
+        sizes.append(sizes[-1] // 2 if sizes[-1] > 2 else 2)
+    return sizes
+
+
+def _dense(fan_in, fan_out, stddev):
+    weights = v1.Variable(v1.truncated_normal([fan_in, fan_out], stddev=stddev))
+    return weights, v1.Variable(tf.zeros([fan_out]))
+
+
+def _stddevs(program, sizes):
+    """Initial stddev of each layer's weights: the program's constant, or He
+    (sqrt(2 / fan_in)) for the deep net, whose output layer the notes start
+    at half the last middle layer's stddev."""
+    if program.init_stddev:
+        return [program.init_stddev] * (len(sizes) - 1)
+    stddevs = [math.sqrt(2.0 / fan_in) for fan_in in sizes[:-2]]
+    return stddevs + [stddevs[-1] / 2]
+
+
+def _layer_sizes(program, config):
+    if not program.hidden:
+        return [NUM_INPUTS, NUM_LABELS]
+    if not program.layers:
+        return [NUM_INPUTS, config.hidden, NUM_LABELS]
+    return [NUM_INPUTS] + hidden_sizes(config.hidden, config.layers) + [NUM_LABELS]
+
+
+def _keep_schedule(keep_prob, num_hidden, layers):
+    """Keep probability after each hidden layer: the notes' schedule raises it
+    by 0.5 * i / (layers + 1) for middle layer i, so later layers drop less."""
+    keeps = [keep_prob]
+    for i in range(num_hidden - 1):
+        keeps.append(min(1.0, keeps[-1] + 0.5 * i / (layers + 1)))
+    return keeps
+
+
+def build_gdl_graph(config, data):
+    """The program's graph in the default graph; returns a GdlGraph."""
+    program = config.program()
+    sizes = _layer_sizes(program, config)
+    if program.full_batch:
+        train_inputs = tf.constant(data.train_dataset[:program.full_batch])
+        train_labels = tf.constant(data.train_labels[:program.full_batch])
+    else:
+        train_inputs = v1.placeholder(tf.float32, shape=(config.batch_size, NUM_INPUTS))
+        train_labels = v1.placeholder(tf.float32, shape=(config.batch_size, NUM_LABELS))
+    valid_inputs = tf.constant(data.valid_dataset)
+    test_inputs = tf.constant(data.test_dataset)
+    keep_prob = v1.placeholder_with_default(1.0, shape=(), name="keep_prob") \
+        if config.keep_prob < 1.0 else None
+
+    params = [_dense(fan_in, fan_out, stddev) for fan_in, fan_out, stddev
+              in zip(sizes[:-1], sizes[1:], _stddevs(program, sizes))]
+    keeps = _keep_schedule(1.0, len(params) - 1, config.layers or 0)
+
+    def forward(x, training):
+        for i, (w, b) in enumerate(params[:-1]):
+            x = tf.nn.relu(tf.matmul(x, w) + b)
+            if training and keep_prob is not None:
+                # Later layers keep more: the notes' schedule on top of the
+                # fed keep probability.
+                x = v1.nn.dropout(x, keep_prob=tf.minimum(1.0, keep_prob + (keeps[i] - 1.0)))
+        w, b = params[-1]
+        return tf.matmul(x, w) + b
+
+    logits = forward(train_inputs, training=True)
+    loss = tf.reduce_mean(
+        tf.nn.softmax_cross_entropy_with_logits(labels=train_labels, logits=logits))
+    if config.beta:
+        loss += config.beta * tf.add_n([tf.nn.l2_loss(w) for w, _ in params])
+    # The notes report minibatch accuracy without dropout.
+    train_logits = forward(train_inputs, training=False) if keep_prob is not None else logits
+
+    global_step = v1.train.get_or_create_global_step()
+    learning_rate = config.learning_rate
+    if program.lr_decay:
+        learning_rate = v1.train.exponential_decay(
+            config.learning_rate, global_step, config.decay_steps, config.decay_rate,
+            staircase=True)
+    train_op = v1.train.GradientDescentOptimizer(learning_rate).minimize(
+        loss, global_step=global_step)
+    return GdlGraph(
+        train_inputs, train_labels, keep_prob, [w for w, _ in params], loss, train_op,
+        tf.nn.softmax(train_logits), tf.nn.softmax(forward(valid_inputs, training=False)),
+        tf.nn.softmax(forward(test_inputs, training=False)),
+        tf.convert_to_tensor(learning_rate), global_step)
+
+
+def first_layer_image(weights):
+    """Each first-layer unit's 784 weights as a 28x28 tile, on one grid."""
+    units = weights.shape[1]
+    kernels = tf.reshape(weights, [IMAGE_SIZE, IMAGE_SIZE, 1, units])
+    return put_kernels_on_grid(kernels)
+
+
+def build(config, data):
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(config.seed)
+        with runtime.device_scope(runtime.select_device(config.device)):
+            model = build_gdl_graph(config, data)
+            summaries = v1.summary.merge([
+                v1.summary.scalar("train/loss", model.loss),
+                v1.summary.image("layer1/weights", first_layer_image(model.weights[0]),
+                                 max_outputs=1),
+            ])
+            init_op = v1.global_variables_initializer()
+    graph.finalize()
+    return graph, model, summaries, init_op
+
+
+def _batch(config, data, step):
+    if config.offset_range:
+        offset = (step * config.batch_size) % config.offset_range
+    else:
+        offset = (step * config.batch_size) % (data.train_labels.shape[0] - config.batch_size)
+    return (data.train_dataset[offset:offset + config.batch_size],
+            data.train_labels[offset:offset + config.batch_size])
+
+
+@dataclasses.dataclass
+class GdlResult:
+    steps: int
+    test_accuracy: float
+    valid_accuracy: float
+    seconds: float
+
+
+def train(config, data, run_dir, out=sys.stdout):
+    """Run the program as the notes did; returns a GdlResult."""
+    config = config.validate(data.train_dataset.shape[0])
+    program = config.program()
+    graph, model, summaries, init_op = build(config, data)
+    summary_steps = set(range(0, config.steps, config.summary_every)) | {config.steps - 1}
+    with v1.Session(graph=graph, config=runtime.session_config(
+            config.log_device_placement)) as session:
+        # No graph in the event file: the course kept its data sets as graph
+        # constants, which would copy them into every log.
+        writer = v1.summary.FileWriter(run_dir)
+        try:
+            session.run(init_op)
+            print("Initialized", file=out)
+            start = time.perf_counter()
+            for step in range(config.steps):
+                feed = {}
+                if not program.full_batch:
+                    batch_data, batch_labels = _batch(config, data, step)
+                    feed = {model.train_inputs: batch_data, model.train_labels: batch_labels}
+                    if model.keep_prob is not None:
+                        feed[model.keep_prob] = config.keep_prob
+                fetches = [model.train_op, model.loss, model.train_prediction]
+                if step in summary_steps:
+                    _, loss, predictions, summary = session.run(fetches + [summaries], feed)
+                    writer.add_summary(summary, step)
+                else:
+                    _, loss, predictions = session.run(fetches, feed)
+                if step % config.display_step == 0:
+                    valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
+                    if program.full_batch:
+                        print("Loss at step %d: %f" % (step, loss), file=out)
+                        print("Training accuracy: %.1f%%" % accuracy(
+                            predictions, data.train_labels[:program.full_batch]), file=out)
+                    else:
+                        print("Minibatch loss at step %d: %f" % (step, loss), file=out)
+                        print("Minibatch accuracy: %.1f%%" % accuracy(predictions, batch_labels),
+                              file=out)
+                    print("Validation accuracy: %.1f%%" % valid, file=out, flush=True)
+            seconds = time.perf_counter() - start
+            valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
+            test = accuracy(session.run(model.test_prediction), data.test_labels)
+            print("Test accuracy: %.1f%%" % test, file=out, flush=True)
+        finally:
+            writer.close()
+    return GdlResult(config.steps, test, valid, seconds)
