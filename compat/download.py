@@ -57,7 +57,7 @@ def _remove_quietly(path):
         pass
 
 
-def fetch(url, dest_path, md5=None, timeout=30, size=None, progress=None):
+def fetch(url, dest_path, md5=None, timeout=30, *, size=None, progress=None):
     """Download ``url`` to ``dest_path`` and return ``dest_path``.
 
     If ``md5`` (or ``size``, the expected number of bytes) is given and does

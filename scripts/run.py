@@ -204,7 +204,7 @@ def run_gdl(seed):
     resolved = config.validate(data.train_dataset.shape[0])
     run_dir = _log_dir_or_fail(FLAGS.model, "%s-seed_%d" % (dataset, seed))
     print("%s on %s: %d train / %d valid / %d test; %d steps; seed=%d (pass --seed=%d to "
-          "repeat); the notes report %s%%"
+          "repeat); the notes report %s"
           % (FLAGS.model, dataset, data.train_dataset.shape[0], data.valid_dataset.shape[0],
              data.test_dataset.shape[0], resolved.steps, seed, seed,
              config.program().notes_accuracy))

@@ -145,3 +145,43 @@ def test_device_cpu_places_every_op_on_the_cpu(tiny_mnist, tmp_path):
     assert any(op_type == "Conv2D" for _, op_type, _ in placements)
     assert placements and all(device.endswith("/device:CPU:0")
                               for _, _, device in placements)
+
+
+@pytest.mark.parametrize("model", ["logreg_sgd", "nn_dropout", "deep"])
+def test_series_models_run_from_the_driver(tiny_mnist, tmp_path, model):
+    result = run_driver("--model=%s" % model, "--dataset=mnist", "--data_dir=%s" % tiny_mnist,
+                        "--steps=3", "--display_step=1", "--batch_size=16", "--seed=2",
+                        "--logdir=%s" % tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall(r"^Minibatch loss at step \d: [\d.]+$", result.stdout, re.M)) == 3
+    assert re.search(r"^Test accuracy: [\d.]+%$", result.stdout, re.M)
+    acc = event_accumulator.EventAccumulator(
+        glob.glob(str(tmp_path / model / "*"))[0],
+        size_guidance={event_accumulator.IMAGES: 0})
+    acc.Reload()
+    assert acc.Tags()["images"] == ["layer1/weights/image"]
+
+
+def test_series_needs_enough_data(tiny_mnist, tmp_path):
+    result = run_driver("--model=logreg_gd", "--dataset=mnist", "--data_dir=%s" % tiny_mnist,
+                        "--logdir=%s" % tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "run.py: error: the logreg_gd program needs at least 10000 training examples; "
+        "the training set has 70"]
+
+
+def test_gdl_table_on_tiny_data(tiny_mnist, tmp_path):
+    out = tmp_path / "table.md"
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "gdl_table.py"),
+         "--mnist_dir=%s" % tiny_mnist, "--validation_size=10", "--models=logreg_sgd,nn",
+         "--steps=3",
+         "--out=%s" % out, "--logdir=%s" % (tmp_path / "logs")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| logreg")
+            or line.startswith("| nn")]
+    assert len(rows) == 2
+    assert rows[0].startswith("| logreg_sgd | MNIST | 70 / 10 / 20 | 3 | ")
+    assert "| 86.5% |" in rows[0]

@@ -69,24 +69,24 @@ class Program:
 
 
 PROGRAMS = collections.OrderedDict((p.name, p) for p in [
-    Program("logreg_gd", "logistic regression, full-batch gradient descent", "83.2",
+    Program("logreg_gd", "logistic regression, full-batch gradient descent", "83.2%",
             steps=801, learning_rate=0.5, display_step=100, full_batch=10000),
-    Program("logreg_sgd", "logistic regression, minibatch SGD", "86.5",
+    Program("logreg_sgd", "logistic regression, minibatch SGD", "86.5%",
             steps=3001, learning_rate=0.5, display_step=500),
-    Program("nn", "one hidden ReLU layer of 1024 units", "88.8",
+    Program("nn", "one hidden ReLU layer of 1024 units", "88.8%",
             steps=3001, learning_rate=0.5, display_step=500, hidden=1024),
-    Program("nn_l2", "nn + L2 on the weights", "92.7 (beta 0.001) / 93.5 (beta 0.002)",
+    Program("nn_l2", "nn + L2 on the weights", "92.7% (beta 0.001), 93.5% (beta 0.002)",
             steps=3001, learning_rate=0.5, display_step=500, hidden=1024, beta=0.001),
-    Program("nn_overfit", "nn on batches from the first 1000 offsets only", "85.4",
+    Program("nn_overfit", "nn on batches from the first 1000 offsets only", "85.4%",
             steps=3001, learning_rate=0.5, display_step=500, hidden=1024, offset_range=1000),
-    Program("nn_dropout", "nn_overfit + dropout on the hidden layer", "88.0",
+    Program("nn_dropout", "nn_overfit + dropout on the hidden layer", "88.0%",
             steps=3001, learning_rate=0.5, display_step=500, hidden=1024, offset_range=1000,
             keep_prob=0.5),
     # The notes point at TF's own exponential_decay example: 0.1, 10000, 0.96.
-    Program("nn_lr_decay", "nn + exponentially decaying learning rate", "90.6",
+    Program("nn_lr_decay", "nn + exponentially decaying learning rate", "90.6%",
             steps=3001, learning_rate=0.1, display_step=500, hidden=1024, lr_decay=True,
             decay_steps=10000, decay_rate=0.96),
-    Program("deep", "6 layers, He init, L2, dropout schedule, lr decay", "95.2",
+    Program("deep", "6 layers, He init, L2, dropout schedule, lr decay", "95.2%",
             steps=20001, learning_rate=0.4, display_step=500, hidden=1024, beta=1e-5,
             keep_prob=0.5, lr_decay=True, decay_steps=100000, decay_rate=0.96, layers=6,
             init_stddev=0.0),
@@ -162,8 +162,8 @@ class GdlConfig:
             raise ValueError("--hidden must be positive, got %r" % c.hidden)
         needed = program.full_batch or c.batch_size + 1
         if needed > num_train:
-            raise ValueError("the %s program needs more than %d training examples; the "
-                             "training set has %d" % (c.model, needed - 1, num_train))
+            raise ValueError("the %s program needs at least %d training examples; the "
+                             "training set has %d" % (c.model, needed, num_train))
         return c
 
 
