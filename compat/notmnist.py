@@ -484,14 +484,6 @@ def _local_root(directory, name, cache_dir, progress, log):
     return None
 
 
-def _downloaded_roots(data_dir, cache_dir, wanted, source_url, archives, progress, log):
-    searched = data_dir if data_dir is not None else cache_dir
-    names = [_archive_name(name) for name in wanted]
-    paths = download_archives(names, cache_dir, source_url, archives, progress, searched)
-    return [maybe_extract(path, _extraction_dir(path, cache_dir), progress, log)
-            for path in paths]
-
-
 def find_source(data_dir, cache_dir, source_url=SOURCE_URL, archives=None,
                 progress=False, log=print):
     """Locate (extracting or downloading as needed) the data for

@@ -171,7 +171,9 @@ def test_series_needs_enough_data(tiny_mnist, tmp_path):
         "the training set has 70"]
 
 
-def test_gdl_table_on_tiny_data(tiny_mnist, tmp_path):
+def test_gdl_table_on_tiny_data(tmp_path):
+    tiny_mnist = tmp_path / "mnist"
+    write_mnist_dir(tiny_mnist, n_train=300, n_test=20)
     out = tmp_path / "table.md"
     result = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "gdl_table.py"),
@@ -183,5 +185,5 @@ def test_gdl_table_on_tiny_data(tiny_mnist, tmp_path):
     rows = [line for line in out.read_text().splitlines() if line.startswith("| logreg")
             or line.startswith("| nn")]
     assert len(rows) == 2
-    assert rows[0].startswith("| logreg_sgd | MNIST | 70 / 10 / 20 | 3 | ")
+    assert rows[0].startswith("| logreg_sgd | MNIST | 290 / 10 / 20 | 3 | ")
     assert "| 86.5% |" in rows[0]
