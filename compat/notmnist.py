@@ -197,6 +197,15 @@ def save_pickle(obj, path):
     return path
 
 
+def _beside_bars(log):
+    """``log`` made to clear the progress bars around each message, so a
+    warning is not written into the middle of a bar's line."""
+    def log_cleanly(message):
+        with tqdm.external_write_mode():
+            log(message)
+    return log_cleanly
+
+
 def maybe_pickle(letter_folders, cache_dir, min_num_images_per_class, force=False,
                  *, log=print, progress=False):
     """Pickle each letter folder as ``cache_dir/<letter>.pickle`` (reused when
@@ -205,13 +214,21 @@ def maybe_pickle(letter_folders, cache_dir, min_num_images_per_class, force=Fals
     targets = [os.path.join(cache_dir, _letter_pickle_name(f)) for f in letter_folders]
     todo = [(folder, target) for folder, target in zip(letter_folders, targets)
             if force or not os.path.isfile(target)]
+    if not todo:
+        log(f"notMNIST: reusing the letter pickles in {cache_dir}")
+        return targets
+    start = time.perf_counter()
     total = sum(len(_list_files(folder)) for folder, _ in todo)
-    with tqdm(total=total, unit="img", desc="decoding PNGs", disable=not progress or not todo,
+    read = 0
+    with tqdm(total=total, unit="img", desc="decoding PNGs", disable=not progress,
               file=sys.stderr) as bar:
         for folder, target in todo:
-            dataset = load_letter(folder, min_num_images_per_class, log=log,
-                                  on_file=bar.update)
+            dataset = load_letter(folder, min_num_images_per_class,
+                                  log=_beside_bars(log), on_file=bar.update)
             save_pickle(dataset, target)
+            read += len(dataset)
+    log(f"notMNIST: decoded {read} of {total} files in {len(todo)} letter folders in "
+        f"{time.perf_counter() - start:.2f} s; letter pickles in {cache_dir}")
     return targets
 
 
@@ -235,10 +252,11 @@ def _check_sizes(sizes):
             raise ValueError(f"set sizes must be non-negative integers, got {size!r}")
 
 
-def _split_letters(pickle_files, sizes):
+def _split_letters(pickle_files, sizes, set_names, sources=None):
     """For each letter (label = its position): one ``np.random.shuffle``, then
     consecutive slices of ``size // classes`` rows for each size in order.
-    Returns [(dataset, labels) per size] and the number of images read."""
+    Returns [(dataset, labels) per size] and the number of images read.
+    ``sources`` name the letters in errors (default: the pickle files)."""
     _check_sizes(sizes)
     if not pickle_files:
         raise ValueError("no letter pickles to merge")
@@ -246,15 +264,15 @@ def _split_letters(pickle_files, sizes):
     need = sum(per_class)
     parts = [([], []) for _ in sizes]
     total = 0
-    for label, path in enumerate(pickle_files):
+    for label, (path, source) in enumerate(zip(pickle_files, sources or pickle_files)):
         letter_set = _load_letter_pickle(path)
         total += len(letter_set)
         if len(letter_set) < need:
+            wanted = " + ".join(f"{n} {name}" for n, name in zip(per_class, set_names))
             raise DataError.bad_file(
-                path, f"too few images for the requested split: {len(letter_set)} in "
-                      f"this class, but {'+'.join(map(str, per_class))} = {need} per class "
-                      f"are needed (sizes {'/'.join(map(str, sizes))}, size // "
-                      f"{len(pickle_files)} each)")
+                source, f"too few images for the requested split: {len(letter_set)} in "
+                        f"this class, but {wanted} = {need} per class are needed "
+                        f"(size // {len(pickle_files)} each)")
         np.random.shuffle(letter_set)
         start = 0
         for (datasets, labels), count in zip(parts, per_class):
@@ -270,7 +288,8 @@ def merge_datasets(pickle_files, train_size, valid_size=0):
     """The course's merge: ``(valid_dataset, valid_labels, train_dataset,
     train_labels)``, each letter shuffled once, its first ``valid_size // n``
     rows to valid and the next ``train_size // n`` to train."""
-    (valid, train), _ = _split_letters(pickle_files, (valid_size, train_size))
+    (valid, train), _ = _split_letters(pickle_files, (valid_size, train_size),
+                                       ("valid", "train"))
     return valid + train
 
 
@@ -279,8 +298,8 @@ def split_letters(pickle_files, train_size, valid_size, test_size):
     alone): one shuffle per letter, test from the first slice, then valid,
     then train, so the sets never share an image.  Returns ``(train_dataset,
     train_labels, valid_dataset, valid_labels, test_dataset, test_labels)``."""
-    (test, valid, train), _ = _split_letters(pickle_files,
-                                              (test_size, valid_size, train_size))
+    (test, valid, train), _ = _split_letters(
+        pickle_files, (test_size, valid_size, train_size), ("test", "valid", "train"))
     return train + valid + test
 
 
@@ -374,6 +393,12 @@ def maybe_extract(archive, dest_dir, progress=False, log=print):
     return root
 
 
+def _members_with_progress(tar, raw, bar):
+    for member in tar:
+        yield member
+        bar.update(raw.tell() - bar.n)
+
+
 def _extract_all(archive, dest, progress):
     try:
         with open(archive, "rb") as raw, \
@@ -381,10 +406,11 @@ def _extract_all(archive, dest, progress):
                 tqdm(total=os.path.getsize(archive), unit="B", unit_scale=True,
                      desc="extracting " + os.path.basename(archive),
                      disable=not progress, file=sys.stderr) as bar:
-            for member in tar:
-                # The 'data' filter refuses absolute paths, '..' and devices.
-                tar.extract(member, dest, filter="data")
-                bar.update(raw.tell() - bar.n)
+            # extractall sets directory permissions last, so a read-only
+            # folder in the archive still gets its files; the 'data' filter
+            # refuses absolute paths, '..' and device files.
+            tar.extractall(dest, members=_members_with_progress(tar, raw, bar),
+                           filter="data")
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as err:
         raise DataError.bad_file(archive, f"not a readable .tar.gz archive: {err}") from err
 
@@ -484,33 +510,60 @@ def _local_root(directory, name, cache_dir, progress, log):
     return None
 
 
+def _direct_source(data_dir):
+    """The source when ``data_dir`` is a course pickle, a directory holding
+    one, or a letter root; else None."""
+    if data_dir is None:
+        return None
+    if os.path.isfile(data_dir) and os.path.basename(data_dir) not in ARCHIVES:
+        return Source("pickle", pickle=data_dir)
+    if os.path.isfile(os.path.join(data_dir, PICKLE_NAME)):
+        return Source("pickle", pickle=os.path.join(data_dir, PICKLE_NAME))
+    if os.path.isdir(data_dir) and _has_letter_folders(data_dir):
+        return Source("small", small=data_dir)
+    return None
+
+
+def _local_roots(data_dir, cache_dir, progress, log):
+    """(large, small) letter roots that ``data_dir`` holds, extracted from
+    tarballs where needed; None for each one absent."""
+    if data_dir is None:
+        return None, None
+    if os.path.isfile(data_dir):
+        # A tarball named directly.
+        root = maybe_extract(data_dir, _extraction_dir(data_dir, cache_dir), progress, log)
+        return (root, None) if os.path.basename(root) == LARGE else (None, root)
+    if not os.path.isdir(data_dir):
+        return None, None
+    return tuple(_local_root(data_dir, name, cache_dir, progress, log)
+                 for name in (LARGE, SMALL))
+
+
+def _fetched_roots(wanted, searched, cache_dir, source_url, archives, progress, log):
+    log(f"notMNIST: {', '.join(map(_archive_name, wanted))} not in {searched}; "
+        f"downloading into {cache_dir} unless already there")
+    names = [_archive_name(name) for name in wanted]
+    paths = download_archives(names, cache_dir, source_url, archives, progress, searched)
+    return {name: maybe_extract(path, _extraction_dir(path, cache_dir), progress, log)
+            for name, path in zip(wanted, paths)}
+
+
 def find_source(data_dir, cache_dir, source_url=SOURCE_URL, archives=None,
                 progress=False, log=print):
     """Locate (extracting or downloading as needed) the data for
     ``load_notmnist``; see its docstring for the forms of ``data_dir``."""
-    large = small = None
-    if data_dir is not None:
-        data_dir = os.fspath(data_dir)
-        if os.path.isfile(data_dir):
-            return Source("pickle", pickle=data_dir)
-        if os.path.isfile(os.path.join(data_dir, PICKLE_NAME)):
-            return Source("pickle", pickle=os.path.join(data_dir, PICKLE_NAME))
-        if os.path.isdir(data_dir):
-            if _has_letter_folders(data_dir):
-                return Source("small", small=data_dir)
-            large = _local_root(data_dir, LARGE, cache_dir, progress, log)
-            small = _local_root(data_dir, SMALL, cache_dir, progress, log)
+    data_dir = None if data_dir is None else os.fspath(data_dir)
+    source = _direct_source(data_dir)
+    if source is not None:
+        return source
+    large, small = _local_roots(data_dir, cache_dir, progress, log)
     if large is None and small is not None:
         return Source("small", small=small)
     wanted = [name for name, root in ((LARGE, large), (SMALL, small)) if root is None]
     if wanted:
         searched = data_dir if data_dir is not None else cache_dir
-        log(f"notMNIST: {', '.join(map(_archive_name, wanted))} not in {searched}; "
-            f"downloading into {cache_dir} unless already there")
-        names = [_archive_name(name) for name in wanted]
-        paths = download_archives(names, cache_dir, source_url, archives, progress, searched)
-        fetched = {name: maybe_extract(path, _extraction_dir(path, cache_dir), progress, log)
-                   for name, path in zip(wanted, paths)}
+        fetched = _fetched_roots(wanted, searched, cache_dir, source_url, archives,
+                                 progress, log)
         large = large or fetched.get(LARGE)
         small = small or fetched.get(SMALL)
     return Source("course", large=large, small=small)
@@ -525,7 +578,7 @@ def _digest(parts):
 def _root_fingerprint(root):
     """Identity of a letter root for cache keys: its real path and each
     letter folder's mtime, which changes when files are added or removed."""
-    stats = [os.stat(os.path.join(root, letter)) for letter in LETTERS]
+    stats = [os.stat(folder) for folder in letter_folders(root)]
     return [os.path.realpath(root), [[s.st_ino, s.st_mtime_ns] for s in stats]]
 
 
@@ -544,13 +597,18 @@ def _pickle_letters(root, cache_dir, need_per_class, progress, log):
                         log=log, progress=progress)
 
 
+def _split_root(root, pickles, sizes, set_names):
+    return _split_letters(pickles, sizes, set_names, letter_folders(root))
+
+
 def _build_course(source, sizes, cache_dir, progress, log):
     train_size, valid_size, test_size = sizes
     large = _pickle_letters(source.large, cache_dir,
                             (train_size + valid_size) // NUM_CLASSES, progress, log)
     small = _pickle_letters(source.small, cache_dir, test_size // NUM_CLASSES, progress, log)
-    (valid, train), n_large = _split_letters(large, (valid_size, train_size))
-    (test,), n_small = _split_letters(small, (test_size,))
+    (valid, train), n_large = _split_root(source.large, large, (valid_size, train_size),
+                                          ("valid", "train"))
+    (test,), n_small = _split_root(source.small, small, (test_size,), ("test",))
     log(f"notMNIST: course split of {source.large} ({n_large} images) and "
         f"{source.small} ({n_small} images): {len(train[1])} train / "
         f"{len(valid[1])} valid / {len(test[1])} test")
@@ -561,7 +619,8 @@ def _build_small(source, sizes, cache_dir, progress, log):
     train_size, valid_size, test_size = sizes
     need = sum(size // NUM_CLASSES for size in sizes)
     pickles = _pickle_letters(source.small, cache_dir, need, progress, log)
-    (test, valid, train), total = _split_letters(pickles, (test_size, valid_size, train_size))
+    (test, valid, train), total = _split_root(
+        source.small, pickles, (test_size, valid_size, train_size), ("test", "valid", "train"))
     course = "/".join(map(str, COURSE_SIZES))
     log(f"notMNIST: only notMNIST_small found: split {total} images into "
         f"{len(train[1])} train / {len(valid[1])} valid / {len(test[1])} test "
@@ -579,6 +638,14 @@ def build_course_dict(source, sizes, seed, cache_dir, progress=False, log=print)
     # The course randomized train, then test, then valid.
     train, test, valid = (randomize(*pair) for pair in (train, test, valid))
     return dict(zip(KEYS, train + valid + test))
+
+
+def _describe_source(source):
+    if source.kind == "pickle":
+        return f"the course pickle {source.pickle}"
+    if source.kind == "small":
+        return f"only notMNIST_small letter folders at {source.small}"
+    return f"{LARGE} at {source.large} and {SMALL} at {source.small}"
 
 
 def _result_cache_path(source, sizes, seed, cache_dir):
@@ -607,10 +674,11 @@ def load_notmnist(data_dir, cache_dir=None, train_size=None, valid_size=None,
     and seed do not apply); a directory holding the tarballs (extracted into
     ``cache_dir``) or the extracted ``notMNIST_large/`` and
     ``notMNIST_small/`` folders (the course split, by default
-    ``COURSE_SIZES``); a letter-folder root A..J or a directory holding only
-    ``notMNIST_small`` (train/valid/test all split from it, by default
-    ``SMALL_SIZES``); or None, missing or empty (the tarballs are downloaded
-    from ``source_url`` into ``cache_dir``).
+    ``COURSE_SIZES``); a letter-folder root A..J, a directory holding only
+    ``notMNIST_small`` or its tarball, or that tarball itself (train, valid
+    and test all split from it, by default ``SMALL_SIZES``); or None,
+    missing or empty (the tarballs are downloaded from ``source_url`` into
+    ``cache_dir``; without ``data_dir``, earlier downloads there count).
 
     ``cache_dir`` (default ``default_cache_dir()``) keeps extracted folders,
     letter pickles and the result, so a repeated call decodes no PNG.
@@ -621,6 +689,7 @@ def load_notmnist(data_dir, cache_dir=None, train_size=None, valid_size=None,
     start = time.perf_counter()
     cache_dir = default_cache_dir() if cache_dir is None else os.fspath(cache_dir)
     source = find_source(data_dir, cache_dir, source_url, archives, progress, log)
+    log(f"notMNIST: found {_describe_source(source)}")
     if source.kind == "pickle":
         data = load_pickle(source.pickle)
         log(f"notMNIST: read {source.pickle} as is in {time.perf_counter() - start:.2f} s "

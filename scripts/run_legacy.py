@@ -127,6 +127,15 @@ def main(argv):
         runtime.seed_everything(RUNNER_FLAGS.seed)
     module.__file__ = path
     module.__builtins__ = builtins
+    from compat.py2_import import Py2ModuleFinder
+    finder = Py2ModuleFinder(
+        os.path.dirname(os.path.abspath(path)),
+        lambda change, where: reporter.record("py2", change.fixer, change.old, change.new,
+                                              where, change.line),
+        lambda where: reporter.record(
+            "import", "input_data", "import input_data (a local copy of TF's tutorial "
+            "module)", "compat.input_data", where, 1,
+            "its IDX parsing no longer works with today's numpy")).install()
     saved = sys.argv, sys.path[0], sys.modules.get("__main__")
     sys.argv = list(program_argv)
     sys.path[0] = os.path.dirname(os.path.abspath(path))
@@ -163,6 +172,7 @@ def main(argv):
             except OSError as err:
                 status = status or _fail("cannot write --report=%s: %s"
                                          % (RUNNER_FLAGS.report, err))
+        finder.uninstall()
         shim.uninstall(restore_v2=False)
     return status
 

@@ -300,9 +300,25 @@ def test_loader_does_not_import_tensorflow():
 
 
 def test_input_data_reexports_one_definition():
-    for name in ("read_data_sets", "DataSet", "extract_images", "extract_labels",
+    for name in ("DataSet", "extract_images", "extract_labels",
                  "dense_to_one_hot", "maybe_download", "load_mnist"):
         assert getattr(input_data, name) is getattr(mnist, name)
+
+
+def test_input_data_honours_the_environment(tmp_path, monkeypatch):
+    # read_data_sets is the one wrapper: it lets a person running an old
+    # program point it at local data, and choose the batching.
+    real = tmp_path / "real"
+    write_mnist_dir(real, n_train=12)
+    monkeypatch.setenv(input_data.DATA_DIR_ENV, str(real))
+    monkeypatch.setenv(input_data.BATCHING_ENV, "tf0")
+    data = input_data.read_data_sets("/nonexistent/asked", validation_size=2)
+    assert data.train.num_examples == 10
+    first, _ = data.train.next_batch(3)
+    np.testing.assert_allclose(first[:, 0] * 255, [2, 3, 4], rtol=1e-6)  # tf0: file order
+    monkeypatch.setenv(input_data.DATA_DIR_ENV, str(tmp_path / "empty"))
+    with pytest.raises(DataUnavailableError, match="the program asked for /nonexistent/asked"):
+        input_data.read_data_sets("/nonexistent/asked", source_url=CLOSED_PORT_URL)
 
 
 # --- loader errors -------------------------------------------------------
