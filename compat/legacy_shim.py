@@ -170,8 +170,11 @@ class _Package(types.ModuleType):
 
 class LegacyShim:
     def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None,
-                 max_steps=None):
+                 max_steps=None, legacy_names=True):
         self.reporter = reporter or Reporter()
+        # False: only the data redirection and the watchdog, for code that
+        # must run on plain TF 2.x (an upgraded file).
+        self.legacy_names = legacy_names
         self.data_dir = data_dir
         self.batching = batching
         self.program = program
@@ -272,6 +275,25 @@ class LegacyShim:
     def install(self):
         if self._installed:
             return self
+        self._install_data_env()
+        self.watchdog.attach()
+        self._installed = True
+        if self.legacy_names:
+            self._install_names()
+        return self
+
+    def _install_data_env(self):
+        from compat import input_data
+        # The loader reads these, so programs, upgraded ones included, can
+        # be pointed at local data without edits.
+        self._saved_env = {name: os.environ.get(name)
+                           for name in (input_data.DATA_DIR_ENV, input_data.BATCHING_ENV)}
+        if self.data_dir:
+            os.environ[input_data.DATA_DIR_ENV] = self.data_dir
+        os.environ[input_data.BATCHING_ENV] = self.batching
+        self.input_data = input_data
+
+    def _install_names(self):
         logger = tf.get_logger()
         level = logger.level
         # disable_v2_behavior warns about ref variables: noise for TF1 code.
@@ -283,15 +305,6 @@ class LegacyShim:
         self._namespaces.clear()
         self._build_namespaces()
         self.flags_module = legacy_flags.build_module()
-        from compat import input_data
-        # The loader reads these, so programs, upgraded ones included, can
-        # be pointed at local data without edits.
-        self._saved_env = {name: os.environ.get(name)
-                           for name in (input_data.DATA_DIR_ENV, input_data.BATCHING_ENV)}
-        if self.data_dir:
-            os.environ[input_data.DATA_DIR_ENV] = self.data_dir
-        os.environ[input_data.BATCHING_ENV] = self.batching
-        self.input_data = input_data
         from compat import tutorial_mnist
         mnist_pkg = self._package("tensorflow.examples.tutorials.mnist",
                                   input_data=self.input_data, mnist=tutorial_mnist)
@@ -311,9 +324,6 @@ class LegacyShim:
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module
         self._patch_rnn_modules()
-        self.watchdog.attach()
-        self._installed = True
-        return self
 
     def _patch_rnn_modules(self):
         """``from tensorflow.python.ops import rnn, rnn_cell`` finds TF's own

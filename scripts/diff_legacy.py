@@ -6,7 +6,8 @@
 The legacy program runs unmodified through scripts/run_legacy.py; the other
 side is the project's reproduction (scripts/run.py --model=...) or, with
 ``--against=upgraded``, the legacy file after scripts/upgrade.py, run on
-plain TF 2.x.  Both get the same seed (graph seed, numpy, op determinism),
+plain TF 2.x (run_legacy.py --nolegacy_names: no removed names served, only
+the seed, the step limit and the data directory).  Both get the same seed (graph seed, numpy, op determinism),
 the same data and batch order (tf0 batching) and so the same initial
 weights, and stop after the same number of training steps.  The loss lines
 both print are compared step by step; the verdict says whether they agree
@@ -156,7 +157,7 @@ def main(argv):
                     f.write(upgraded)
                 other_out = _run("upgraded", [
                     sys.executable, os.path.join(ROOT, "scripts", "run_legacy.py"), "--quiet",
-                    "--seed=%d" % FLAGS.seed, "--max_steps=%d" % FLAGS.steps,
+                    "--nolegacy_names", "--seed=%d" % FLAGS.seed, "--max_steps=%d" % FLAGS.steps,
                     "--batching=tf0"] + (["--data_dir=%s" % FLAGS.data_dir]
                                          if FLAGS.data_dir else []) + [upgraded_path],
                     workdir)

@@ -46,6 +46,11 @@ flags.DEFINE_integer("max_steps", None,
                      "Stop the program cleanly before its training step N+1 (a step is a "
                      "Session.run that applies gradients).", lower_bound=1,
                      flag_values=RUNNER_FLAGS)
+flags.DEFINE_boolean("legacy_names", True,
+                     "Serve the removed TF names and modules. --nolegacy_names runs code "
+                     "that must work on plain TF 2.x (an upgraded file) with only the data "
+                     "redirection, --seed, --max_steps and the watchdog.",
+                     flag_values=RUNNER_FLAGS)
 flags.DEFINE_boolean("quiet", False, "Do not print the changes on stderr.",
                      flag_values=RUNNER_FLAGS)
 
@@ -122,7 +127,10 @@ def main(argv):
     data_dir = RUNNER_FLAGS.data_dir and os.path.abspath(RUNNER_FLAGS.data_dir)
     shim = legacy_shim.LegacyShim(reporter, data_dir=data_dir,
                                   batching=RUNNER_FLAGS.batching, program=path,
-                                  max_steps=RUNNER_FLAGS.max_steps).install()
+                                  max_steps=RUNNER_FLAGS.max_steps,
+                                  legacy_names=RUNNER_FLAGS.legacy_names).install()
+    # TF1 programs run in graph mode; seeding must reach the graph they build.
+    runtime.enable_graph_mode()
     if RUNNER_FLAGS.seed is not None:
         runtime.seed_everything(RUNNER_FLAGS.seed)
     module.__file__ = path

@@ -55,3 +55,12 @@ def test_bad_input(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "diff_legacy.py: error: no such program: %s" % (tmp_path / "missing.py")]
+
+
+def test_question_program_agrees_with_its_upgraded_form(shared_data):
+    program = shared_data.parent / "legacy" / "so_conv_kernels.py"
+    result = run_diff(program, shared_data / "mnist", "--steps=30", "--against=upgraded",
+                      "--nosource_diff")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "other side: the upgraded file" in result.stdout
+    assert "verdict: AGREE (3 display steps, rtol 1e-05)" in result.stdout
