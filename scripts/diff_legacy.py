@@ -28,6 +28,8 @@ sys.path.insert(0, ROOT)
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+from compat import cli  # noqa: E402
+
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("model", "conv", ["conv"], "The reproduction to compare with.")
 flags.DEFINE_integer("steps", 300, "Training steps on each side.", lower_bound=1)
@@ -133,12 +135,10 @@ def draw(rows, path, other_label):
 
 def main(argv):
     if len(argv) != 2:
-        print("%s: error: give exactly one legacy program" % PROG, file=sys.stderr)
-        return 2
+        return cli.fail(PROG, "give exactly one legacy program", 2)
     program = argv[1]
     if not os.path.isfile(program):
-        print("%s: error: no such program: %s" % (PROG, program), file=sys.stderr)
-        return 2
+        return cli.fail(PROG, "no such program: %s" % program, 2)
     if FLAGS.data_dir:
         # Both sides run in a scratch directory.
         FLAGS.data_dir = os.path.abspath(FLAGS.data_dir)
@@ -162,8 +162,7 @@ def main(argv):
                                          if FLAGS.data_dir else []) + [upgraded_path],
                     workdir)
     except DiffError as err:
-        print("%s: error: %s" % (PROG, err), file=sys.stderr)
-        return 2
+        return cli.fail(PROG, err, 2)
 
     legacy, legacy_test = parse_run(legacy_out)
     other, other_test = parse_run(other_out)
@@ -205,13 +204,5 @@ def main(argv):
     return 0 if agree else 1
 
 
-def _parse_flags(argv):
-    try:
-        return FLAGS(argv)
-    except flags.Error as err:
-        print("%s: error: %s" % (PROG, err), file=sys.stderr)
-        sys.exit(2)
-
-
 if __name__ == "__main__":
-    app.run(main, flags_parser=_parse_flags)
+    app.run(main, flags_parser=cli.flags_parser(PROG))

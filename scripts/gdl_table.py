@@ -23,6 +23,7 @@ import_tensorflow()
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+from compat import cli  # noqa: E402
 from compat import errors  # noqa: E402
 from compat import mnist  # noqa: E402
 from compat import runtime  # noqa: E402
@@ -74,19 +75,15 @@ def table(rows):
 
 def main(argv):
     if len(argv) > 1:
-        print("%s: error: unexpected arguments: %s" % (PROG, " ".join(argv[1:])),
-              file=sys.stderr)
-        return 2
+        return cli.fail(PROG, "unexpected arguments: %s" % " ".join(argv[1:]), 2)
     unknown = [m for m in FLAGS.models if m not in gdl.PROGRAMS]
     if unknown:
-        print("%s: error: unknown model(s) %s; choose from %s"
-              % (PROG, ", ".join(unknown), ", ".join(gdl.PROGRAMS)), file=sys.stderr)
-        return 2
+        return cli.fail(PROG, "unknown model(s) %s; choose from %s"
+                        % (", ".join(unknown), ", ".join(gdl.PROGRAMS)), 2)
     datasets = _datasets()
     if not datasets:
-        print("%s: error: give at least one of --notmnist_dir, --mnist_dir, --fashion_dir"
-              % PROG, file=sys.stderr)
-        return 2
+        return cli.fail(PROG, "give at least one of --notmnist_dir, --mnist_dir, "
+                        "--fashion_dir", 2)
     runtime.quiet_tensorflow()
     runtime.enable_graph_mode()
     runtime.seed_everything(FLAGS.seed)
@@ -113,8 +110,7 @@ def main(argv):
                 rows.append((model, name, sizes, steps, result.test_accuracy,
                              program.notes_accuracy, seconds))
     except (errors.DataError, ValueError, OSError) as err:
-        print("%s: error: %s" % (PROG, err), file=sys.stderr)
-        return 1
+        return cli.fail(PROG, err)
     text = table(rows)
     print(text, end="")
     if FLAGS.out:
@@ -125,13 +121,5 @@ def main(argv):
     return 0
 
 
-def _parse_flags(argv):
-    try:
-        return FLAGS(argv)
-    except flags.Error as err:
-        print("%s: error: %s" % (PROG, err), file=sys.stderr)
-        sys.exit(2)
-
-
 if __name__ == "__main__":
-    app.run(main, flags_parser=_parse_flags)
+    app.run(main, flags_parser=cli.flags_parser(PROG))

@@ -9,6 +9,7 @@ Udacity's later assignments start with ``pickle.load(open('notMNIST.pickle',
 else.  Bad input ends in a one-line error and a non-zero exit.
 """
 
+import functools
 import os
 import sys
 
@@ -17,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from absl import app
 from absl import flags
 
+from compat import cli
 from compat import notmnist
 from compat.errors import DataError
 
@@ -39,19 +41,7 @@ flags.DEFINE_string("source_url", notmnist.SOURCE_URL, "Where to download missin
 flags.DEFINE_boolean("progress", True, "Show progress bars on stderr.")
 
 _PROG = "make_notmnist_pickle.py"
-
-
-def _fail(message, code=1):
-    print("%s: error: %s" % (_PROG, " ".join(str(message).split())), file=sys.stderr)
-    return code
-
-
-def _parse_flags(argv):
-    # absl reports a bad flag on two lines with a hint; one line is enough.
-    try:
-        return FLAGS(argv)
-    except flags.Error as err:
-        sys.exit(_fail(err, 2))
+_fail = functools.partial(cli.fail, _PROG)
 
 
 def main(argv):
@@ -78,4 +68,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main, flags_parser=_parse_flags)
+    app.run(main, flags_parser=cli.flags_parser(_PROG))

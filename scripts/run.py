@@ -7,6 +7,7 @@ config object.  Mistakes in the flags or the data end in a one-line error
 and a non-zero exit, not a traceback.
 """
 
+import functools
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ import_tensorflow()
 from absl import app
 from absl import flags
 
+from compat import cli
 from compat import errors
 from compat import initializers
 from compat import mnist
@@ -101,17 +103,7 @@ flags.DEFINE_boolean("progress", True,
                      "Append step count, time per step and ETA to each display line.")
 
 
-def _fail(message, code=1):
-    print("run.py: error: %s" % message, file=sys.stderr)
-    return code
-
-
-def _parse_flags(argv):
-    # absl reports a bad flag on two lines with a hint; one line is enough.
-    try:
-        return FLAGS(argv)
-    except flags.Error as err:
-        sys.exit(_fail(err, 2))
+_fail = functools.partial(cli.fail, "run.py")
 
 
 def _make_run_dir(model, name):
@@ -233,4 +225,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main, flags_parser=_parse_flags)
+    app.run(main, flags_parser=cli.flags_parser("run.py"))

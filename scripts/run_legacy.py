@@ -27,6 +27,8 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 from absl import flags  # noqa: E402
 
+from compat import cli  # noqa: E402
+
 RUNNER_FLAGS = flags.FlagValues()
 flags.DEFINE_string("data_dir", None,
                     "Read MNIST from this directory instead of the one the program asks "
@@ -58,8 +60,7 @@ PROG = "run_legacy.py"
 
 
 def _fail(message, code=1):
-    print("%s: error: %s" % (PROG, message), file=sys.stderr, flush=True)
-    return code
+    return cli.fail(PROG, message, code)
 
 
 def split_argv(argv):

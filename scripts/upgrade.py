@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import flags  # noqa: E402
 
+from compat import cli  # noqa: E402
 from compat import upgrade  # noqa: E402
 
 PROG = "upgrade.py"
@@ -46,8 +47,7 @@ def _define_flags():
 
 
 def _fail(message, code):
-    print("%s: error: %s" % (PROG, message), file=sys.stderr, flush=True)
-    return code
+    return cli.fail(PROG, message, code)
 
 
 def _error_code(error):

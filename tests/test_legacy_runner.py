@@ -127,24 +127,27 @@ def test_all_value_cases_in_one_program(tmp_path):
     assert result.stderr.count("tf.pack -> tf.stack (changed in TF 1.0) at prog.py:") == 1
 
 
+# The pre-1.0 (logits, labels) order, as the Stack Overflow program wrote it:
+# a wrong mapping would swap them and stop the gradient, so nothing learns.
+TRAINING_PROGRAM = """
+import tensorflow as tf
+x = tf.constant([[1., 0.], [0., 1.]])
+y = tf.constant([[0., 1.], [1., 0.]])
+w = tf.Variable(tf.zeros([2, 2]))
+pred = tf.matmul(x, w)
+cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(pred, y))
+step = tf.train.GradientDescentOptimizer(1.0).minimize(cost)
+with tf.Session() as s:
+    s.run(tf.initialize_all_variables())
+    first = s.run(cost)
+    for _ in range(20):
+        s.run(step)
+    print(first, s.run(cost))
+"""
+
+
 def test_positional_cross_entropy_keeps_logits_and_trains(tmp_path):
-    # The pre-1.0 (logits, labels) order, as the Stack Overflow program wrote it:
-    # a wrong mapping would swap them and stop the gradient, so nothing learns.
-    result, changes = run_program(tmp_path, """
-        import tensorflow as tf
-        x = tf.constant([[1., 0.], [0., 1.]])
-        y = tf.constant([[0., 1.], [1., 0.]])
-        w = tf.Variable(tf.zeros([2, 2]))
-        pred = tf.matmul(x, w)
-        cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(pred, y))
-        step = tf.train.GradientDescentOptimizer(1.0).minimize(cost)
-        with tf.Session() as s:
-            s.run(tf.initialize_all_variables())
-            first = s.run(cost)
-            for _ in range(20):
-                s.run(step)
-            print(first, s.run(cost))
-        """)
+    result, changes = run_program(tmp_path, TRAINING_PROGRAM)
     assert result.returncode == 0, result.stderr
     first, last = map(float, result.stdout.split())
     assert abs(first - np.log(2)) < 1e-6
@@ -393,8 +396,7 @@ def test_program_that_does_not_parse(tmp_path):
     assert len(err) == 1 and "does not parse: line 2" in err[0]
 
 
-def test_python2_program_is_translated_with_its_line_numbers(tmp_path):
-    result, changes = run_program(tmp_path, """\
+PY2_PROGRAM = """\
 import tensorflow as tf
 total = 0
 for i in xrange(5):
@@ -405,7 +407,11 @@ if d.has_key('a'):
     print "has a"
 x = tf.mul(tf.constant(2.0), 3.0)
 print tf.Session().run(x)
-""")
+"""
+
+
+def test_python2_program_is_translated_with_its_line_numbers(tmp_path):
+    result, changes = run_program(tmp_path, PY2_PROGRAM)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["total 10 half 2 3.5", "has a", "6.0"]
     py2_lines = {c["line"] for c in changes if c["kind"] == "py2"}

@@ -5,7 +5,6 @@ folders and tarballs made here with PIL; one real_data test reads
 import collections
 import io
 import os
-import pathlib
 import pickle
 import subprocess
 import sys

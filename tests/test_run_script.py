@@ -92,7 +92,7 @@ def test_same_seed_same_run(tiny_mnist, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--init=ones"], "--init=ones: value should be one of"),
-    (["--model=resnet"], "value should be one of <conv>"),
+    (["--model=resnet"], "value should be one of <conv|logreg_gd|logreg_sgd|nn|"),
     (["--steps=0"], "--steps must be a positive integer"),
     (["--batch_size=-3", "--steps=2"], "--batch_size must be a positive integer"),
     (["--dropout=1.5", "--steps=2"], "keep probability and must be in (0, 1]"),

@@ -17,7 +17,8 @@ import pytest
 from compat import legacy_api
 from compat import upgrade
 from conftest import REPO_ROOT, write_mnist_dir
-from test_legacy_runner import CASES, PRELUDE, RNN_PROGRAM, STRUCTURAL
+from test_legacy_runner import (CASES, PRELUDE, PY2_PROGRAM, RNN_PROGRAM, STRUCTURAL,
+                                TRAINING_PROGRAM)
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import upgrade as upgrade_cli  # noqa: E402  (scripts/upgrade.py)
@@ -56,22 +57,6 @@ def value_cases_program():
         """))
     return "\n".join(body)
 
-
-TRAINING_PROGRAM = """
-import tensorflow as tf
-x = tf.constant([[1., 0.], [0., 1.]])
-y = tf.constant([[0., 1.], [1., 0.]])
-w = tf.Variable(tf.zeros([2, 2]))
-pred = tf.matmul(x, w)
-cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(pred, y))
-step = tf.train.GradientDescentOptimizer(1.0).minimize(cost)
-with tf.Session() as s:
-    s.run(tf.initialize_all_variables())
-    first = s.run(cost)
-    for _ in range(20):
-        s.run(step)
-    print(first, s.run(cost))
-"""
 
 SUMMARY_PROGRAM = PRELUDE + """
 from tensorflow.core.framework import summary_pb2
@@ -133,19 +118,6 @@ with tf.Session() as s:
     for _ in range(30):
         s.run(train, {images: x, labels: y})
     print(data.train.num_examples, first > s.run(loss, {images: x, labels: y}), y[:5].tolist())
-"""
-
-PY2_PROGRAM = """\
-import tensorflow as tf
-total = 0
-for i in xrange(5):
-    total += i
-print "total", total, "half", total / 4, 7.0 / 2
-d = {'a': 1}
-if d.has_key('a'):
-    print "has a"
-x = tf.mul(tf.constant(2.0), 3.0)
-print tf.Session().run(x)
 """
 
 # Run by the driver in this order: the RNN program first, as its upgraded
