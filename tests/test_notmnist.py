@@ -644,3 +644,58 @@ def test_real_notmnist_small(shared_data, tmp_path, monkeypatch):
     again = notmnist.load_notmnist(root, cache, progress=False, log=lambda m: None)
     assert time.perf_counter() - start < first
     assert_same(again, data)
+
+
+COURSE_PROGRAM = """\
+import cPickle as pickle
+import numpy as np
+import tensorflow as tf
+
+with open('notMNIST.pickle', 'rb') as f:
+    save = pickle.load(f)
+    train_dataset = save['train_dataset']
+    train_labels = save['train_labels']
+    test_dataset = save['test_dataset']
+    test_labels = save['test_labels']
+
+def reformat(dataset, labels):
+    dataset = dataset.reshape((-1, 28 * 28)).astype(np.float32)
+    labels = (np.arange(10) == labels[:,None]).astype(np.float32)
+    return dataset, labels
+train_dataset, train_labels = reformat(train_dataset, train_labels)
+test_dataset, test_labels = reformat(test_dataset, test_labels)
+print 'Training set', train_dataset.shape, train_labels.shape
+
+graph = tf.Graph()
+with graph.as_default():
+    x = tf.constant(train_dataset)
+    weights = tf.Variable(tf.truncated_normal([784, 10]))
+    logits = tf.matmul(x, weights)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits, train_labels))
+    optimizer = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+with tf.Session(graph=graph) as session:
+    tf.initialize_all_variables().run()
+    first = session.run(loss)
+    for step in xrange(30):
+        _, l = session.run([optimizer, loss])
+    print 'Loss fell', l < first
+"""
+
+
+def test_course_program_reads_the_pickle_through_the_runner(small_root, tmp_path):
+    # A course-style Python 2 program that reads notMNIST.pickle, as the
+    # pickle command writes it, runs unmodified through the legacy runner.
+    workdir = tmp_path / "course"
+    workdir.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "make_notmnist_pickle.py"),
+         "--data_dir=%s" % small_root[0], "--out=%s" % (workdir / "notMNIST.pickle"),
+         "--cache_dir=%s" % (tmp_path / "cache"), "--train_size=60", "--valid_size=20",
+         "--test_size=30", "--noprogress"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (workdir / "assignment.py").write_text(COURSE_PROGRAM)
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "run_legacy.py"), "assignment.py"],
+        capture_output=True, text=True, cwd=str(workdir), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["Training set (60, 784) (60, 10)", "Loss fell True"]
