@@ -199,8 +199,7 @@ print(type(writer).__name__)
             "tf.train.SummaryWriter"} <= reported
 
 
-def test_variable_initializers(tmp_path):
-    result, changes = run_program(tmp_path, """
+INIT_PROGRAM = """
 import tensorflow as tf
 v = tf.Variable(3.0)
 w = tf.Variable(4.0)
@@ -210,7 +209,11 @@ with tf.Session() as s:
     s.run(tf.initialize_local_variables())
     print(s.run(v), s.run(loc), s.run(tf.is_variable_initialized(w)),
           [x.op.name for x in tf.all_variables()])
-""")
+"""
+
+
+def test_variable_initializers(tmp_path):
+    result, changes = run_program(tmp_path, INIT_PROGRAM)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "3.0 5.0 False ['Variable', 'Variable_1']"
 

@@ -17,8 +17,8 @@ import pytest
 from compat import legacy_api
 from compat import upgrade
 from conftest import REPO_ROOT, write_mnist_dir
-from test_legacy_runner import (CASES, PRELUDE, PY2_PROGRAM, RNN_PROGRAM, STRUCTURAL,
-                                TRAINING_PROGRAM)
+from test_legacy_runner import (CASES, INIT_PROGRAM, PRELUDE, PY2_PROGRAM, RNN_PROGRAM,
+                                STRUCTURAL, TRAINING_PROGRAM)
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import upgrade as upgrade_cli  # noqa: E402  (scripts/upgrade.py)
@@ -75,18 +75,6 @@ with tf.Session() as s:
     writer.add_summary(s.run(every), 1)
     writer.close()
 print(type(writer).__name__)
-"""
-
-INIT_PROGRAM = """
-import tensorflow as tf
-v = tf.Variable(3.0)
-w = tf.Variable(4.0)
-loc = tf.Variable(5.0, collections=[tf.GraphKeys.LOCAL_VARIABLES])
-with tf.Session() as s:
-    s.run(tf.initialize_variables([v]))
-    s.run(tf.initialize_local_variables())
-    print(s.run(v), s.run(loc), s.run(tf.is_variable_initialized(w)),
-          [x.op.name for x in tf.all_variables()])
 """
 
 # Flags read inside main: what absl (tf.compat.v1.app.flags) supports.
