@@ -42,6 +42,20 @@ from libcst import metadata
 
 from compat import legacy_api
 from compat import py2
+from compat.py2_import import is_tutorial_input_data_copy
+
+LOCAL_INPUT_DATA = "input_data"
+TUTORIAL_INPUT_DATA = "tensorflow.examples.tutorials.mnist.input_data"
+
+
+def _has_local_input_data(filename):
+    """Whether the program sits beside a copy of TF's tutorial input_data.py
+    (2015-2016 programs carried one and ``import input_data``)."""
+    if not filename or filename.startswith("<"):
+        return False
+    directory = os.path.dirname(os.path.abspath(filename))
+    return is_tutorial_input_data_copy(
+        os.path.join(directory, LOCAL_INPUT_DATA + ".py"))
 
 TF_MODULE = "tensorflow"
 COMPAT_V1_MODULE = "tensorflow.compat.v1"
@@ -175,6 +189,8 @@ class _Bindings:
         self.tf_aliases = {}      # name -> dotted module it is bound to
         self.modules = {}         # name -> tensorflow.* module path
         self.replaced = {}        # name -> module entry (input_data, ...)
+        # The program carries its own copy of TF's tutorial input_data.py.
+        self.local_input_data = False
         self.has_disable = False
         self.env_set = set()
         self.env_needed = {}      # variable -> (value, entry)
@@ -227,6 +243,8 @@ class _ImportScan(cst.CSTVisitor):
             if name in (TF_MODULE, COMPAT_V1_MODULE) and (bound or name == TF_MODULE):
                 self.b.tf_aliases.setdefault(bound or name, name)
                 self._choose_target(node)
+            elif name == LOCAL_INPUT_DATA and bound is None and self.b.local_input_data:
+                self.b.replaced[name] = legacy_api.BY_OLD[TUTORIAL_INPUT_DATA]
             elif name == "os" and bound is None and self.b.target is None:
                 self.b.os_ready = True
             elif name and name.startswith(TF_MODULE + ".") and bound:
@@ -499,6 +517,9 @@ class _Rewriter(cst.CSTTransformer):
                     asname=alias.asname or cst.AsName(name=cst.Name(bound)))
             elif _is_python_module_entry(_entry_for(name)):
                 alias = self._replace_module_import(alias, name, original)
+            elif (name == LOCAL_INPUT_DATA and alias.asname is None and len(updated.names) == 1
+                  and self.b.local_input_data):
+                return self._replace_local_input_data(original, updated)
             names.append(alias)
         new = updated.with_changes(names=names)
         if not new.deep_equals(updated):
@@ -507,6 +528,18 @@ class _Rewriter(cst.CSTTransformer):
                          "names tf.compat.v1 still has keep working unchanged")
         if original is self.b.target:
             self._after_target = self._setup_lines(original)
+        return new
+
+    def _replace_local_input_data(self, original, updated):
+        entry = legacy_api.BY_OLD[TUTORIAL_INPUT_DATA]
+        parent, _, member = entry.new.rpartition(".")
+        new = cst.ImportFrom(module=cst.parse_expression(parent),
+                             names=[cst.ImportAlias(name=cst.Name(member))])
+        self._change("import", LOCAL_INPUT_DATA, original, self._code(original),
+                     self.module.code_for_node(new).strip(),
+                     "input_data.py beside the program is a copy of TF's tutorial module, "
+                     "whose IDX parsing fails on today's numpy; the project's loader does the "
+                     "same job (needs tf1-compat's compat package on PYTHONPATH)")
         return new
 
     def _replace_module_import(self, alias, name, original):
@@ -859,8 +892,9 @@ def _translate(source, filename, cell=None):
     return text, found, _line_map(source, text)
 
 
-def _scan(modules):
+def _scan(modules, local_input_data=False):
     bindings = _Bindings()
+    bindings.local_input_data = local_input_data
     scan = _ImportScan(bindings)
     for module in modules:
         module.visit(scan)
@@ -882,12 +916,15 @@ def _by_line(findings):
     return sorted(findings, key=lambda f: (f.cell if f.cell is not None else -1, f.line))
 
 
-def upgrade_source(source, filename="<source>"):
+def upgrade_source(source, filename="<source>", directory=None):
     """Upgrade one Python source text; returns an :class:`UpgradeResult`.
-    Raises :class:`UpgradeError` when it does not parse."""
+    ``directory`` is where the file lives (default: from ``filename``), to
+    find modules the program carries beside it.  Raises
+    :class:`UpgradeError` when it does not parse."""
     text, py2_changes, line_of = _translate(source, filename)
     wrapper = metadata.MetadataWrapper(_parse(text, filename))
-    bindings = _scan([wrapper.module])
+    bindings = _scan([wrapper.module], _has_local_input_data(
+        os.path.join(directory, os.path.basename(filename)) if directory else filename))
     code, changes, flags, notes = _rewrite(wrapper, bindings, _State(), line_of)
     return UpgradeResult(code, _by_line(py2_changes + changes), _by_line(flags), notes)
 
@@ -994,11 +1031,11 @@ def _same_file(a, b):
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def upgrade_text(text, filename):
+def upgrade_text(text, filename, directory=None):
     """Dispatch on the file name: notebooks by cell, the rest as Python."""
     if str(filename).endswith(".ipynb"):
         return upgrade_notebook(text, str(filename))
-    return upgrade_source(text, str(filename))
+    return upgrade_source(text, str(filename), directory)
 
 
 def upgrade_file(path, out_path=None):
@@ -1007,7 +1044,7 @@ def upgrade_file(path, out_path=None):
     text, encoding = _read(path)
     if out_path is not None and _same_file(path, out_path):
         raise RefusedError("refusing to overwrite the input %s" % path)
-    result = upgrade_text(text, os.path.basename(path))
+    result = upgrade_text(text, os.path.basename(path), os.path.dirname(os.path.abspath(path)))
     if out_path is not None:
         write_atomic(out_path, result.source, encoding)
     return text, result

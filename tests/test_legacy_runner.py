@@ -422,3 +422,29 @@ def test_python2_program_is_translated_with_its_line_numbers(tmp_path):
     # Reports and tracebacks keep the original numbering.
     assert [c["line"] for c in changes if c["name"] == "tf.mul"] == [9]
     assert "Python 2 (print" in result.stderr
+
+
+# What a 2015-2016 repository's own copy of TF's tutorial input_data.py looks
+# like to the runner: the definitions it had (this stand-in fails if run).
+LOCAL_INPUT_DATA_COPY = """\
+raise ImportError("the local copy was executed")
+def _read32(bytestream): pass
+def extract_images(f): pass
+class DataSet(object): pass
+def read_data_sets(train_dir, fake_data=False, one_hot=False): pass
+"""
+
+
+def test_local_copy_of_tutorial_input_data_is_served_by_the_loader(tmp_path):
+    data = tmp_path / "MNIST_data"
+    write_mnist_dir(data, n_train=30, n_test=10)
+    (tmp_path / "input_data.py").write_text(LOCAL_INPUT_DATA_COPY)
+    result, changes = run_program(tmp_path, """\
+import input_data
+mnist = input_data.read_data_sets("MNIST_data/", one_hot=True, validation_size=10)
+print mnist.train.num_examples, mnist.train.labels.shape
+""")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "20 (20, 10)"
+    redirects = [c for c in changes if c["kind"] == "import"]
+    assert [c["new"] for c in redirects] == ["compat.input_data"]

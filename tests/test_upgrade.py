@@ -17,8 +17,8 @@ import pytest
 from compat import legacy_api
 from compat import upgrade
 from conftest import REPO_ROOT, write_mnist_dir
-from test_legacy_runner import (CASES, INIT_PROGRAM, PRELUDE, PY2_PROGRAM, RNN_PROGRAM,
-                                STRUCTURAL, TRAINING_PROGRAM)
+from test_legacy_runner import (CASES, INIT_PROGRAM, LOCAL_INPUT_DATA_COPY, PRELUDE,
+                                PY2_PROGRAM, RNN_PROGRAM, STRUCTURAL, TRAINING_PROGRAM)
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import upgrade as upgrade_cli  # noqa: E402  (scripts/upgrade.py)
@@ -646,3 +646,20 @@ def test_so_conv_kernels_upgraded_and_trains(shared_data, tmp_path):
     assert "Optimization Finished!" in proc.stdout
     accuracy = re.search(r"Testing Accuracy: ([0-9.]+)", proc.stdout)
     assert accuracy and 0.0 <= float(accuracy.group(1)) <= 1.0
+
+
+def test_local_copy_of_tutorial_input_data_becomes_the_loader(tmp_path):
+    (tmp_path / "input_data.py").write_text(LOCAL_INPUT_DATA_COPY)
+    program = tmp_path / "old.py"
+    program.write_text('import input_data\n'
+                       'mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)\n')
+    _, result = upgrade.upgrade_file(str(program))
+    assert result.source.splitlines() == [
+        "from compat import input_data",
+        'mnist = input_data.read_data_sets("MNIST_data/", one_hot=True, batching="tf0")']
+    # Without such a copy beside it, `import input_data` is the program's own business.
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "old.py").write_text(program.read_text())
+    _, result = upgrade.upgrade_file(str(other / "old.py"))
+    assert result.source.splitlines()[0] == "import input_data"
