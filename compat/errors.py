@@ -1,4 +1,4 @@
-"""Exceptions raised by the project's data loaders.
+"""Exceptions the project raises for a user's mistake or a bad data file.
 
 The command-line runners print ``str(err)`` as a single error line, so every
 message is folded onto one line here, whatever the caller (or an underlying
@@ -41,3 +41,12 @@ class DataUnavailableError(DataError):
         err.missing = list(missing)
         err.url = url
         return err
+
+
+class ConfigError(ValueError):
+    """A setting is out of range or names nothing (a flag value, a data set
+    size, a model name).  The scripts print these on one line; any other
+    ValueError is a bug and keeps its traceback."""
+
+    def __init__(self, message):
+        super().__init__(_one_line(message))

@@ -14,6 +14,8 @@ import collections
 
 import tensorflow as tf
 
+from compat.errors import ConfigError
+
 v1 = tf.compat.v1
 
 Initializer = collections.namedtuple("Initializer", ["name", "description", "make"])
@@ -57,6 +59,6 @@ def initial_value(name, shape, seed=None):
     try:
         init = INITIALIZERS[name]
     except KeyError:
-        raise ValueError("unknown initializer %r; choose one of: %s"
+        raise ConfigError("unknown initializer %r; choose one of: %s"
                          % (name, ", ".join(INITIALIZERS))) from None
     return init.make(shape, seed)

@@ -29,7 +29,7 @@ from types import MappingProxyType
 import numpy as np
 
 from compat import download, idx
-from compat.errors import DataError, DataUnavailableError
+from compat.errors import ConfigError, DataError, DataUnavailableError
 
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
@@ -102,7 +102,7 @@ def _image_dtype(dtype):
 
 def _check_batching(batching):
     if batching not in BATCHING_MODES:
-        raise ValueError(
+        raise ConfigError(
             f"unknown batching {batching!r}; choices are {', '.join(map(repr, BATCHING_MODES))}"
         )
     return batching
@@ -233,9 +233,9 @@ class DataSet:
         except TypeError:
             raise TypeError(f"batch_size must be an integer, got {batch_size!r}") from None
         if batch_size <= 0:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
+            raise ConfigError(f"batch_size must be positive, got {batch_size}")
         if limit is not None and batch_size > limit:
-            raise ValueError(
+            raise ConfigError(
                 f"batch_size {batch_size} is larger than the data set ({limit} examples)"
             )
         return batch_size
@@ -372,7 +372,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=np.float32,
     test_images, test_labels = _read_split(paths[TEST_IMAGES], paths[TEST_LABELS])
 
     if not 0 <= validation_size <= len(train_images):
-        raise ValueError(
+        raise ConfigError(
             f"Validation size should be between 0 and {len(train_images)}. "
             f"Received: {validation_size}."
         )

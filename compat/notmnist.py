@@ -50,7 +50,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from compat import download
-from compat.errors import DataError, DataUnavailableError
+from compat.errors import ConfigError, DataError, DataUnavailableError
 
 SOURCE_URL = "https://commondatastorage.googleapis.com/books1000/"
 LARGE = "notMNIST_large"
@@ -249,7 +249,7 @@ def _load_letter_pickle(path):
 def _check_sizes(sizes):
     for size in sizes:
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
-            raise ValueError(f"set sizes must be non-negative integers, got {size!r}")
+            raise ConfigError(f"set sizes must be non-negative integers, got {size!r}")
 
 
 def _split_letters(pickle_files, sizes, set_names, sources=None):

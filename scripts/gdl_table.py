@@ -109,7 +109,7 @@ def main(argv):
                                                        seconds), file=sys.stderr, flush=True)
                 rows.append((model, name, sizes, steps, result.test_accuracy,
                              program.notes_accuracy, seconds))
-    except (errors.DataError, ValueError, OSError) as err:
+    except (errors.DataError, errors.ConfigError, OSError) as err:
         return cli.fail(PROG, err)
     text = table(rows)
     print(text, end="")

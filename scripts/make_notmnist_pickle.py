@@ -20,7 +20,7 @@ from absl import flags
 
 from compat import cli
 from compat import notmnist
-from compat.errors import DataError
+from compat.errors import ConfigError, DataError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data_dir", None,
@@ -53,7 +53,7 @@ def main(argv):
             train_size=FLAGS.train_size, valid_size=FLAGS.valid_size,
             test_size=FLAGS.test_size, seed=FLAGS.seed, progress=FLAGS.progress,
             source_url=FLAGS.source_url)
-    except (DataError, ValueError) as err:
+    except (DataError, ConfigError) as err:
         return _fail(err)
     except OSError as err:
         return _fail("%s: %s" % (err.filename, err.strerror) if err.filename else err)

@@ -135,7 +135,7 @@ def _announce(run_dir):
 def run_conv(seed):
     dataset = FLAGS.dataset or "mnist"
     if dataset not in mnist.DATASETS:
-        raise ValueError("--model=conv reads MNIST-format data: --dataset=%s"
+        raise errors.ConfigError("--model=conv reads MNIST-format data: --dataset=%s"
                          % "|".join(mnist.DATASETS))
     config = conv.ConvConfig(
         training_iters=FLAGS.training_iters, steps=FLAGS.steps, batch_size=FLAGS.batch_size,
@@ -219,7 +219,7 @@ def main(argv):
             run_conv(seed)
         else:
             run_gdl(seed)
-    except (errors.DataError, runtime.DeviceError, ValueError) as err:
+    except (errors.DataError, errors.ConfigError, runtime.DeviceError) as err:
         return _fail(err)
     return 0
 

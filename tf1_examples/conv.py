@@ -22,6 +22,7 @@ import time
 
 import tensorflow as tf
 
+from compat import errors
 from compat import initializers
 from compat import runtime
 from compat.kernel_grid import put_kernels_on_grid
@@ -84,26 +85,26 @@ class ConvConfig:
     def validate(self):
         for name in ("batch_size", "display_step", "summary_every"):
             if getattr(self, name) < 1:
-                raise ValueError("--%s must be a positive integer, got %r"
+                raise errors.ConfigError("--%s must be a positive integer, got %r"
                                  % (name, getattr(self, name)))
         if self.steps is not None and self.steps < 1:
-            raise ValueError("--steps must be a positive integer, got %r" % self.steps)
+            raise errors.ConfigError("--steps must be a positive integer, got %r" % self.steps)
         if self.steps is None and self.training_iters <= self.batch_size:
-            raise ValueError(
+            raise errors.ConfigError(
                 "--training_iters=%d trains no step at --batch_size=%d "
                 "(the original loop runs while step * batch_size < "
                 "training_iters)" % (self.training_iters, self.batch_size))
         if not 0.0 < self.dropout <= 1.0:
-            raise ValueError("--dropout is a keep probability and must be in "
+            raise errors.ConfigError("--dropout is a keep probability and must be in "
                              "(0, 1], got %r" % self.dropout)
         if not self.learning_rate > 0:
-            raise ValueError("--learning_rate must be positive, got %r"
+            raise errors.ConfigError("--learning_rate must be positive, got %r"
                              % self.learning_rate)
         if self.init not in initializers.INITIALIZERS:
-            raise ValueError("unknown --init=%s; choose one of: %s"
+            raise errors.ConfigError("unknown --init=%s; choose one of: %s"
                              % (self.init, ", ".join(initializers.INITIALIZERS)))
         if self.init_scope not in INIT_SCOPES:
-            raise ValueError("unknown --init_scope=%s; choose one of: %s"
+            raise errors.ConfigError("unknown --init_scope=%s; choose one of: %s"
                              % (self.init_scope, ", ".join(INIT_SCOPES)))
 
 
@@ -230,7 +231,7 @@ def train(config, data, run_dir, out=sys.stdout):
     """
     config.validate()
     if config.batch_size > data.train.num_examples:
-        raise ValueError("--batch_size=%d is larger than the training set (%d examples)"
+        raise errors.ConfigError("--batch_size=%d is larger than the training set (%d examples)"
                          % (config.batch_size, data.train.num_examples))
     graph, model, summaries, init_op = build(config)
     num_steps = config.num_steps()

@@ -36,6 +36,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from compat import errors
 from compat import runtime
 from compat.kernel_grid import put_kernels_on_grid
 
@@ -126,7 +127,7 @@ class GdlConfig:
         try:
             return PROGRAMS[self.model]
         except KeyError:
-            raise ValueError("unknown model %r; choose one of: %s"
+            raise errors.ConfigError("unknown model %r; choose one of: %s"
                              % (self.model, ", ".join(PROGRAMS))) from None
 
     def resolved(self):
@@ -146,23 +147,23 @@ class GdlConfig:
         program = self.program()
         for name in ("steps", "batch_size", "display_step", "summary_every"):
             if getattr(c, name) < 1:
-                raise ValueError("--%s must be a positive integer, got %r"
+                raise errors.ConfigError("--%s must be a positive integer, got %r"
                                  % (name, getattr(c, name)))
         if not c.learning_rate > 0:
-            raise ValueError("--learning_rate must be positive, got %r" % c.learning_rate)
+            raise errors.ConfigError("--learning_rate must be positive, got %r" % c.learning_rate)
         if not 0.0 < c.keep_prob <= 1.0:
-            raise ValueError("--dropout is a keep probability and must be in (0, 1], got %r"
+            raise errors.ConfigError("--dropout is a keep probability and must be in (0, 1], got %r"
                              % c.keep_prob)
         if c.beta < 0:
-            raise ValueError("--beta must be >= 0, got %r" % c.beta)
+            raise errors.ConfigError("--beta must be >= 0, got %r" % c.beta)
         if program.layers and c.layers < 3:
-            raise ValueError("--layers must be at least 3 for the deep model, got %r"
+            raise errors.ConfigError("--layers must be at least 3 for the deep model, got %r"
                              % c.layers)
         if program.hidden and c.hidden < 1:
-            raise ValueError("--hidden must be positive, got %r" % c.hidden)
+            raise errors.ConfigError("--hidden must be positive, got %r" % c.hidden)
         needed = program.full_batch or c.batch_size + 1
         if needed > num_train:
-            raise ValueError("the %s program needs at least %d training examples; the "
+            raise errors.ConfigError("the %s program needs at least %d training examples; the "
                              "training set has %d" % (c.model, needed, num_train))
         return c
 
