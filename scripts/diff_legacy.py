@@ -142,6 +142,12 @@ def main(argv):
     if FLAGS.data_dir:
         # Both sides run in a scratch directory.
         FLAGS.data_dir = os.path.abspath(FLAGS.data_dir)
+    source = upgraded = upgrade_error = None
+    if FLAGS.source_diff or FLAGS.against == "upgraded":
+        try:
+            source, upgraded = upgraded_source(program)
+        except Exception as err:  # the source diff is a courtesy; the runs still compare
+            upgrade_error = err
     other_label = ("the %s reproduction" % FLAGS.model if FLAGS.against == "reproduction"
                    else "the upgraded file")
     try:
@@ -151,7 +157,8 @@ def main(argv):
                 other_out = run_reproduction(FLAGS.model, FLAGS.steps, FLAGS.seed,
                                              FLAGS.data_dir, workdir)
             else:
-                _, upgraded = upgraded_source(program)
+                if upgraded is None:
+                    raise DiffError("the upgrader failed: %s" % upgrade_error)
                 upgraded_path = os.path.join(workdir, os.path.basename(program))
                 with open(upgraded_path, "w") as f:
                     f.write(upgraded)
@@ -188,10 +195,8 @@ def main(argv):
 
     if FLAGS.source_diff:
         import difflib
-        try:
-            source, upgraded = upgraded_source(program)
-        except Exception as err:  # the diff is a courtesy; the verdict stands
-            print("(no source diff: the upgrader failed: %s)" % err)
+        if upgraded is None:
+            print("(no source diff: the upgrader failed: %s)" % upgrade_error)
         else:
             name = os.path.basename(program)
             print("\nsource changes (legacy -> upgraded by scripts/upgrade.py):")

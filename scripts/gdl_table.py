@@ -25,7 +25,6 @@ from absl import flags  # noqa: E402
 
 from compat import cli  # noqa: E402
 from compat import errors  # noqa: E402
-from compat import mnist  # noqa: E402
 from compat import runtime  # noqa: E402
 from tf1_examples import gdl  # noqa: E402
 
@@ -48,19 +47,13 @@ PROG = "gdl_table.py"
 def _datasets():
     """(name, loader) for each data set asked for, in a fixed order."""
     asked = []
-    if FLAGS.notmnist_dir:
-        def load_notmnist():
-            from compat import notmnist
-            return gdl.data_from_course(notmnist.load_notmnist(
-                FLAGS.notmnist_dir, FLAGS.cache_dir or notmnist.default_cache_dir(),
-                seed=FLAGS.seed))
-        asked.append(("notMNIST", load_notmnist))
-    for name, directory, dataset in (("MNIST", FLAGS.mnist_dir, "mnist"),
+    for name, directory, dataset in (("notMNIST", FLAGS.notmnist_dir, "notmnist"),
+                                     ("MNIST", FLAGS.mnist_dir, "mnist"),
                                      ("Fashion-MNIST", FLAGS.fashion_dir, "fashion_mnist")):
         if directory:
-            asked.append((name, lambda d=directory, s=dataset: gdl.data_from_mnist(
-                mnist.read_data_sets(d, dtype="uint8", dataset=s,
-                                     validation_size=FLAGS.validation_size))))
+            asked.append((name, lambda d=directory, s=dataset: gdl.load_data(
+                s, d, FLAGS.seed, cache_dir=FLAGS.cache_dir,
+                validation_size=FLAGS.validation_size)))
     return asked
 
 

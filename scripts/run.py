@@ -165,21 +165,6 @@ def run_conv(seed):
     conv.train(config, data, run_dir)
 
 
-def load_gdl_data(dataset, seed):
-    """The series' data: notMNIST as the course prepared it, or MNIST-format
-    data normalized the same way."""
-    if dataset == "notmnist":
-        from compat import notmnist
-        course = notmnist.load_notmnist(
-            FLAGS.data_dir, FLAGS.cache_dir or notmnist.default_cache_dir(),
-            train_size=FLAGS.train_size, valid_size=FLAGS.valid_size,
-            test_size=FLAGS.test_size, seed=seed)
-        return gdl.data_from_course(course)
-    return gdl.data_from_mnist(mnist.read_data_sets(
-        FLAGS.data_dir, dtype="uint8", dataset=dataset, source_url=FLAGS.source_url,
-        validation_size=FLAGS.validation_size))
-
-
 def run_gdl(seed):
     dataset = FLAGS.dataset or "notmnist"
     config = gdl.GdlConfig(
@@ -192,7 +177,10 @@ def run_gdl(seed):
     config.program()
     runtime.select_device(config.device)
     runtime.seed_everything(seed)
-    data = load_gdl_data(dataset, seed)
+    data = gdl.load_data(dataset, FLAGS.data_dir, seed, cache_dir=FLAGS.cache_dir,
+                         train_size=FLAGS.train_size, valid_size=FLAGS.valid_size,
+                         test_size=FLAGS.test_size, validation_size=FLAGS.validation_size,
+                         source_url=FLAGS.source_url)
     resolved = config.validate(data.train_dataset.shape[0])
     run_dir = _log_dir_or_fail(FLAGS.model, "%s-seed_%d" % (dataset, seed))
     print("%s on %s: %d train / %d valid / %d test; %d steps; seed=%d (pass --seed=%d to "

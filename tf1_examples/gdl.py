@@ -195,6 +195,21 @@ def data_from_mnist(datasets):
         _course_normalized(datasets.test.images), _one_hot(datasets.test.labels))
 
 
+def load_data(dataset, data_dir, seed, cache_dir=None, train_size=None, valid_size=None,
+              test_size=None, validation_size=5000, source_url=None):
+    """The series' data: notMNIST as the course prepared it, or MNIST-format
+    data (``mnist``, ``fashion_mnist``) normalized the same way."""
+    if dataset == "notmnist":
+        from compat import notmnist
+        return data_from_course(notmnist.load_notmnist(
+            data_dir, cache_dir or notmnist.default_cache_dir(), train_size=train_size,
+            valid_size=valid_size, test_size=test_size, seed=seed))
+    from compat import mnist
+    return data_from_mnist(mnist.read_data_sets(
+        data_dir, dtype="uint8", dataset=dataset, source_url=source_url,
+        validation_size=validation_size))
+
+
 def accuracy(predictions, labels):
     """Percent of rows whose argmax agrees, as the notes computed it."""
     return 100.0 * np.sum(np.argmax(predictions, 1) == np.argmax(labels, 1)) / \
