@@ -11,6 +11,7 @@ import http.client
 import os
 import urllib.request
 
+from compat import atomic
 from compat.errors import DataError
 
 _CHUNK = 1 << 20
@@ -50,13 +51,6 @@ def _check_size(url, dest_path, expected, actual):
         )
 
 
-def _remove_quietly(path):
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
-
-
 def fetch(url, dest_path, md5=None, timeout=30, *, size=None, progress=None):
     """Download ``url`` to ``dest_path`` and return ``dest_path``.
 
@@ -67,8 +61,7 @@ def fetch(url, dest_path, md5=None, timeout=30, *, size=None, progress=None):
     with the number of bytes of each chunk written.
     """
     dest_path = os.fspath(dest_path)
-    part_path = dest_path + ".part"
-    try:
+    with atomic.replacing(dest_path) as part_path:
         with urllib.request.urlopen(url, timeout=timeout) as response, \
                 open(part_path, "wb") as out:
             actual = _copy_response(response, out, progress)
@@ -79,8 +72,4 @@ def fetch(url, dest_path, md5=None, timeout=30, *, size=None, progress=None):
                 f"md5 mismatch after downloading {url}: expected {md5}, "
                 f"got {actual}",
             )
-        os.replace(part_path, dest_path)
-    except BaseException:
-        _remove_quietly(part_path)
-        raise
     return dest_path

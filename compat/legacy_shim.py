@@ -22,6 +22,7 @@ from compat.quiet_import import import_tensorflow
 
 tf = import_tensorflow()
 
+from compat import atomic  # noqa: E402
 from compat import legacy_api  # noqa: E402
 from compat import legacy_flags  # noqa: E402
 from compat import legacy_ops  # noqa: E402
@@ -72,11 +73,7 @@ class Reporter:
                                              "; " + note if note else ""))
 
     def write_json(self, path):
-        tmp = path + ".part"
-        with open(tmp, "w") as f:
-            json.dump({"changes": self.changes}, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps({"changes": self.changes}, indent=2) + "\n")
 
 
 def _caller():

@@ -49,6 +49,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from compat import atomic
 from compat import download
 from compat.errors import ConfigError, DataError, DataUnavailableError
 
@@ -179,21 +180,12 @@ def _letter_pickle_name(folder):
 
 
 def save_pickle(obj, path):
-    """Pickle ``obj`` to ``path`` atomically: a ``.part`` file, then a rename,
-    so a crash never leaves a half-written file that a later run trusts."""
+    """Pickle ``obj`` to ``path`` atomically, so a crash never leaves a
+    half-written file that a later run trusts."""
     path = os.fspath(path)
-    # The pid keeps two concurrent writers from sharing a .part file.
-    part = f"{path}.{os.getpid()}.part"
-    try:
+    with atomic.replacing(path) as part:
         with open(part, "wb") as f:
             pickle.dump(obj, f, pickle.HIGHEST_PROTOCOL)
-        os.replace(part, path)
-    except BaseException:
-        try:
-            os.remove(part)
-        except OSError:
-            pass
-        raise
     return path
 
 

@@ -40,6 +40,7 @@ import libcst as cst
 import nbformat
 from libcst import metadata
 
+from compat import atomic
 from compat import legacy_api
 from compat import py2
 from compat.py2_import import is_tutorial_input_data_copy
@@ -1008,20 +1009,11 @@ def _read(path):
 
 
 def write_atomic(path, text, encoding="utf-8"):
-    """Write ``text`` to ``path`` via ``path.part``: the output is either
-    complete or not there."""
-    part = str(path) + ".part"
+    """Write ``text`` to ``path``: the output is either complete or not there."""
     try:
-        with open(part, "w", encoding=encoding, newline="") as f:
-            f.write(text)
-        os.replace(part, path)
-    except BaseException as error:
-        if os.path.exists(part):
-            os.remove(part)
-        if isinstance(error, OSError):
-            raise UpgradeError("cannot write %s: %s" % (path, error.strerror or error)) \
-                from None
-        raise
+        atomic.write_text(path, text, encoding=encoding, newline="")
+    except OSError as error:
+        raise UpgradeError("cannot write %s: %s" % (path, error.strerror or error)) from None
 
 
 def _same_file(a, b):

@@ -28,6 +28,7 @@ sys.path.insert(0, ROOT)
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+from compat import atomic  # noqa: E402
 from compat import cli  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -127,10 +128,9 @@ def draw(rows, path, other_label):
     bottom.set_ylabel("relative difference")
     bottom.set_xlabel("examples seen (Iter)")
     fig.tight_layout()
-    tmp = path + ".part"
-    fig.savefig(tmp, format="png")
+    with atomic.replacing(path) as part:
+        fig.savefig(part, format="png")
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def main(argv):

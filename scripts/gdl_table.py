@@ -23,6 +23,7 @@ import_tensorflow()
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+from compat import atomic  # noqa: E402
 from compat import cli  # noqa: E402
 from compat import errors  # noqa: E402
 from compat import runtime  # noqa: E402
@@ -107,10 +108,7 @@ def main(argv):
     text = table(rows)
     print(text, end="")
     if FLAGS.out:
-        tmp = FLAGS.out + ".part"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, FLAGS.out)
+        atomic.write_text(FLAGS.out, text)
     return 0
 
 
