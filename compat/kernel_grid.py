@@ -12,6 +12,13 @@ copied 2016 gist the Stack Overflow question used, with its defects fixed:
 * 1- and 3-channel kernels are accepted; anything else is refused, because
   an image summary can only show grey or RGB.
 
+Three normalizations, for the three questions a user asks of the picture:
+``"all"`` (the gist's: one minimum and maximum over all kernels, so kernels
+compare with each other), ``"per_kernel"`` (each kernel stretched over the
+full range, so the shape of a kernel with small weights shows), and
+``"symmetric"`` (zero is mid-grey and the largest magnitude is black or
+white: for signed quantities such as the change since initialization).
+
 The layout is the gist's, so pictures match what users of the original saw:
 kernel ``k`` goes to grid row ``k % grid_y`` and column ``k // grid_y``, each
 tile surrounded by ``pad`` black pixels.  The result is a uint8 tensor of
@@ -22,6 +29,7 @@ for ``tf.compat.v1.summary.image``.
 import tensorflow as tf
 
 _IMAGE_CHANNELS = (1, 3)
+NORMALIZATIONS = ("all", "per_kernel", "symmetric")
 
 
 def grid_shape(num_kernels):
@@ -51,12 +59,29 @@ def _check_grid(num_kernels, grid_y, grid_x):
     return grid_y, grid_x
 
 
-def put_kernels_on_grid(kernel, grid_Y=None, grid_X=None, pad=1):
+def _scale(kernel, normalize):
+    """``kernel`` mapped to [0, 1]; flat regions (nothing to show) are grey."""
+    if normalize == "symmetric":
+        peak = tf.reduce_max(tf.abs(kernel))
+        return tf.where(peak > 0, 0.5 + 0.5 * kernel / tf.maximum(peak, 1e-30),
+                        tf.fill(tf.shape(kernel), 0.5))
+    # "all" reduces over every axis; "per_kernel" keeps the kernel axis.
+    axes = None if normalize == "all" else [0, 1, 2]
+    x_min = tf.reduce_min(kernel, axis=axes, keepdims=True)
+    x_range = tf.reduce_max(kernel, axis=axes, keepdims=True) - x_min
+    # Equal weights carry no contrast to show; grey says "flat" where a
+    # division would say NaN.
+    return tf.where(x_range > 0, (kernel - x_min) / tf.maximum(x_range, 1e-30),
+                    tf.fill(tf.shape(kernel), 0.5))
+
+
+def put_kernels_on_grid(kernel, grid_Y=None, grid_X=None, pad=1, normalize="all"):
     """Arrange ``kernel`` ([ky, kx, channels, num_kernels]) as one image.
 
-    Values are scaled to [0, 1] by the minimum and maximum over all kernels
-    together (the gist's normalization), then converted to uint8.
-    Argument names keep the gist's spelling so old calls work unchanged.
+    Values are scaled to [0, 1] as ``normalize`` says (default: by the
+    minimum and maximum over all kernels together, the gist's), then
+    converted to uint8.  Argument names keep the gist's spelling so old calls
+    work unchanged.
     """
     kernel = tf.convert_to_tensor(kernel)
     shape = kernel.shape
@@ -71,17 +96,13 @@ def put_kernels_on_grid(kernel, grid_Y=None, grid_X=None, pad=1):
             "kernel has %d input channels" % channels)
     if pad < 0:
         raise ValueError("pad must be >= 0, got %r" % pad)
+    if normalize not in NORMALIZATIONS:
+        raise ValueError("normalize must be one of %s, got %r"
+                         % (", ".join(NORMALIZATIONS), normalize))
     grid_y, grid_x = _check_grid(num_kernels, grid_Y, grid_X)
 
     with tf.compat.v1.name_scope("kernel_grid"):
-        kernel = tf.cast(kernel, tf.float32)
-        x_min = tf.reduce_min(kernel)
-        x_range = tf.reduce_max(kernel) - x_min
-        # Equal weights carry no contrast to show; grey says "flat" where a
-        # division would say NaN.
-        scaled = tf.where(x_range > 0,
-                          (kernel - x_min) / tf.maximum(x_range, 1e-30),
-                          tf.fill(tf.shape(kernel), 0.5))
+        scaled = _scale(tf.cast(kernel, tf.float32), normalize)
         padded = tf.pad(scaled, [[pad, pad], [pad, pad], [0, 0], [0, 0]])
         tile_y, tile_x = ky + 2 * pad, kx + 2 * pad
         # [num_kernels, tile_y, tile_x, C] -> columns of grid_y tiles each.

@@ -60,6 +60,11 @@ flags.DEFINE_float("dropout", None, "Keep probability of dropout, in (0, 1] (def
 flags.DEFINE_integer("summary_every", None,
                      "Write images and training scalars every this many steps (and at the "
                      "first and last step); default: 50 for conv, the display step otherwise.")
+flags.DEFINE_boolean("diagnostics", None,
+                     "Per-variable diagnostics on summary steps (gradient and weight norms, "
+                     "update ratio, change since initialization, histograms), a table at the "
+                     "end and diagnostics.json in the run's log dir. Default: on for conv, "
+                     "off for the others.")
 flags.DEFINE_float("beta", None, "L2 weight of nn_l2 and deep (notes: 0.001, also 0.002; "
                    "1e-5 for deep).")
 flags.DEFINE_integer("offset_range", None, "Batches start only at offsets below this "
@@ -143,7 +148,8 @@ def run_conv(seed):
         log_device_placement=FLAGS.log_device_placement, progress=FLAGS.progress)
     for name, value in (("learning_rate", FLAGS.learning_rate),
                         ("display_step", FLAGS.display_step), ("dropout", FLAGS.dropout),
-                        ("summary_every", FLAGS.summary_every)):
+                        ("summary_every", FLAGS.summary_every),
+                        ("diagnostics", FLAGS.diagnostics)):
         if value is not None:
             setattr(config, name, value)
     config.validate()
@@ -172,7 +178,8 @@ def run_gdl(seed):
         batch_size=FLAGS.batch_size, beta=FLAGS.beta, offset_range=FLAGS.offset_range,
         keep_prob=FLAGS.dropout, decay_steps=FLAGS.decay_steps, decay_rate=FLAGS.decay_rate,
         layers=FLAGS.layers, hidden=FLAGS.hidden, display_step=FLAGS.display_step,
-        summary_every=FLAGS.summary_every, seed=seed, device=FLAGS.device,
+        summary_every=FLAGS.summary_every, diagnostics=FLAGS.diagnostics, seed=seed,
+        device=FLAGS.device,
         log_device_placement=FLAGS.log_device_placement)
     config.program()
     runtime.select_device(config.device)

@@ -97,3 +97,31 @@ def test_grid_that_does_not_hold_the_kernels_raises():
 def test_unshowable_channel_count_raises():
     with pytest.raises(ValueError, match="1 \\(grey\\) or 3 \\(RGB\\)"):
         _grid(np.zeros([5, 5, 32, 64], np.float32))
+
+
+def test_per_kernel_normalization_stretches_each_kernel():
+    # Kernel 0 spans [0, 1], kernel 1 only [0, 0.01]: over all kernels the
+    # second is nearly black; per kernel both span black to white.
+    kernel = np.zeros([2, 2, 1, 2], np.float32)
+    kernel[0, 0, 0, 0], kernel[1, 1, 0, 0] = 0.0, 1.0
+    kernel[0, 0, 0, 1], kernel[1, 1, 0, 1] = 0.0, 0.01
+    overall = _grid(kernel, grid_Y=1, grid_X=2, pad=0)[0, :, :, 0]
+    each = _grid(kernel, grid_Y=1, grid_X=2, pad=0, normalize="per_kernel")[0, :, :, 0]
+    assert overall[1, 3] == int(0.01 * 255.5)
+    assert each[0, 0] == each[0, 2] == 0
+    assert each[1, 1] == each[1, 3] == 255
+
+
+def test_symmetric_normalization_puts_zero_at_grey():
+    kernel = np.zeros([2, 2, 1, 1], np.float32)
+    kernel[0, 0, 0, 0], kernel[1, 1, 0, 0] = -2.0, 1.0
+    image = _grid(kernel, grid_Y=1, grid_X=1, pad=0, normalize="symmetric")[0, :, :, 0]
+    # -2 -> 0, 0 -> 0.5, 1 -> 0.75 of 255.5 (convert_image_dtype truncates).
+    np.testing.assert_array_equal(image, [[0, 127], [127, int(0.75 * 255.5)]])
+    flat = _grid(np.zeros([2, 2, 1, 1], np.float32), normalize="symmetric")
+    assert np.all(flat[0, 1:3, 1:3, 0] == 127)
+
+
+def test_unknown_normalization_raises():
+    with pytest.raises(ValueError, match="normalize must be one of"):
+        _grid(np.zeros([2, 2, 1, 1], np.float32), normalize="zscore")

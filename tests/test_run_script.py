@@ -3,6 +3,7 @@ the event file as TensorBoard reads it, determinism, and bad input."""
 
 import glob
 import io
+import json
 import os
 import re
 import subprocess
@@ -59,9 +60,13 @@ def test_short_run_prints_like_the_original_and_writes_one_image_card(tiny_mnist
     assert "Traceback" not in result.stderr
 
     acc = _events(str(logdir))
-    assert acc.Tags()["images"] == ["conv1/features/image"]
+    # The original view plus the per-kernel and change-since-init views.
+    assert sorted(acc.Tags()["images"]) == [
+        "conv1/features/image", "conv1/features_change_since_init/image",
+        "conv1/features_per_kernel/image"]
+    for tag in acc.Tags()["images"]:
+        assert [event.step for event in acc.Images(tag)] == [0, 3, 6, 7]
     images = acc.Images("conv1/features/image")
-    assert [event.step for event in images] == [0, 3, 6, 7]
     for event in images:
         picture = Image.open(io.BytesIO(event.encoded_image_string))
         assert picture.format == "PNG"
@@ -71,8 +76,31 @@ def test_short_run_prints_like_the_original_and_writes_one_image_card(tiny_mnist
     last = np.array(Image.open(io.BytesIO(images[-1].encoded_image_string)))
     assert set(np.unique(first)) == {0, 127}
     assert len(np.unique(last)) > 2
-    assert sorted(acc.Tags()["scalars"]) == ["train/accuracy", "train/loss"]
     assert [e.step for e in acc.Scalars("train/loss")] == [3, 6, 7]
+    # Diagnostics are on by default for conv: per layer, as scalars, and a table.
+    assert {"conv1/weights/grad_norm", "conv1/weights/update_ratio",
+            "conv1/weights/change_since_init", "out/biases/weight_norm"} <= set(
+                acc.Tags()["scalars"])
+    assert [e.step for e in acc.Scalars("conv1/weights/grad_norm")] == [3, 6, 7]
+    # From zeros the change since initialization is absolute, and not zero.
+    assert re.search(r"^conv1/weights +5x5x1x32 +0 +[\d.e+-]+ +[\d.e+-]+ abs ",
+                     result.stdout, re.M), result.stdout
+    document = json.loads(open(glob.glob(str(logdir / "conv" / "*" / "diagnostics.json"))[0]).read())
+    assert [row["variable"] for row in document["variables"]][:2] == ["conv1/weights",
+                                                                       "conv1/biases"]
+    assert document["summary_steps"] == [0, 3, 6, 7]
+
+
+def test_nodiagnostics_writes_only_the_training_scalars(tiny_mnist, tmp_path):
+    result = run_driver("--model=conv", "--data_dir=%s" % tiny_mnist, "--steps=3",
+                        "--batch_size=16", "--seed=1", "--logdir=%s" % tmp_path,
+                        "--nodiagnostics")
+    assert result.returncode == 0, result.stderr
+    assert "Per-variable diagnostics" not in result.stdout
+    assert not glob.glob(str(tmp_path / "conv" / "*" / "diagnostics.json"))
+    acc = _events(str(tmp_path))
+    assert sorted(acc.Tags()["scalars"]) == ["train/accuracy", "train/loss"]
+    assert len(acc.Tags()["images"]) == 3
 
 
 def test_same_seed_same_run(tiny_mnist, tmp_path):
@@ -159,7 +187,23 @@ def test_series_models_run_from_the_driver(tiny_mnist, tmp_path, model):
         glob.glob(str(tmp_path / model / "*"))[0],
         size_guidance={event_accumulator.IMAGES: 0})
     acc.Reload()
-    assert acc.Tags()["images"] == ["layer1/weights/image"]
+    assert sorted(acc.Tags()["images"]) == [
+        "layer1/weights/image", "layer1/weights_change_since_init/image",
+        "layer1/weights_per_kernel/image"]
+    # Step 0 holds the initial weights; the notes' step s is global step s + 1.
+    assert [e.step for e in acc.Images("layer1/weights/image")] == [0, 1, 2, 3]
+    assert acc.Tags()["scalars"] == ["train/loss"]  # diagnostics are off by default here
+
+
+def test_series_diagnostics_on_request(tiny_mnist, tmp_path):
+    result = run_driver("--model=nn", "--dataset=mnist", "--data_dir=%s" % tiny_mnist,
+                        "--steps=3", "--display_step=1", "--batch_size=16", "--seed=2",
+                        "--logdir=%s" % tmp_path, "--diagnostics")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^layer1/weights +784x1024 ", result.stdout, re.M)
+    document = json.loads(open(glob.glob(str(tmp_path / "nn" / "*" / "diagnostics.json"))[0]).read())
+    assert [row["variable"] for row in document["variables"]] == [
+        "layer1/weights", "layer1/biases", "layer2/weights", "layer2/biases"]
 
 
 def test_series_needs_enough_data(tiny_mnist, tmp_path):

@@ -22,10 +22,10 @@ import time
 
 import tensorflow as tf
 
+from compat import diagnostics
 from compat import errors
 from compat import initializers
 from compat import runtime
-from compat.kernel_grid import put_kernels_on_grid
 
 v1 = tf.compat.v1
 
@@ -49,12 +49,13 @@ BIAS_SHAPES = collections.OrderedDict([
 INIT_SCOPES = ("first", "all")
 FIRST_LAYER = "wc1"
 KERNEL_IMAGE_TAG = "conv1/features"
+# The diagnostics' tag prefix of each variable: its layer, then its role.
+LAYER_OF = {"wc1": "conv1", "bc1": "conv1", "wc2": "conv2", "bc2": "conv2",
+            "wd1": "fc1", "bd1": "fc1", "out": "out"}
 
 ConvGraph = collections.namedtuple("ConvGraph", [
     "images", "labels", "keep_prob", "weights", "biases", "logits", "loss",
-    "accuracy", "train_op", "global_step"])
-
-ConvSummaries = collections.namedtuple("ConvSummaries", ["train", "kernels"])
+    "accuracy", "train_op", "global_step", "grads_and_vars"])
 
 
 @dataclasses.dataclass
@@ -70,6 +71,7 @@ class ConvConfig:
     init: str = "normal"
     init_scope: str = "first"
     summary_every: int = 50
+    diagnostics: bool = True
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -160,27 +162,43 @@ def build_conv_graph(images, labels, keep_prob, init="normal",
         loss = tf.reduce_mean(
             tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits))
     global_step = v1.train.get_or_create_global_step()
-    train_op = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(
-        loss, global_step=global_step)
+    # minimize() split in its two halves, so diagnostics can see the
+    # gradients the step applies; the ops are the same, in the same order.
+    optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate)
+    grads_and_vars = optimizer.compute_gradients(loss)
+    train_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
     with v1.name_scope("accuracy"):
         correct = tf.equal(tf.argmax(logits, 1), tf.argmax(labels, 1))
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
     return ConvGraph(images, labels, keep_prob, weights, biases, logits, loss,
-                     accuracy, train_op, global_step)
+                     accuracy, train_op, global_step, grads_and_vars)
 
 
-def build_summaries(graph):
-    """Summary ops, built once: training scalars (evaluated with the training
-    step, so they describe the minibatch the step used) and the first-layer
-    kernel image (evaluated on its own, after the step, so it shows the
-    weights the step produced)."""
+def variable_tags(graph):
+    """Each variable's diagnostics tag: ``conv1/weights``, ``conv1/biases``..."""
+    tags = collections.OrderedDict()
+    for weight, bias in zip(graph.weights, graph.biases):
+        tags[graph.weights[weight].ref()] = LAYER_OF[weight] + "/weights"
+        tags[graph.biases[bias].ref()] = LAYER_OF[bias] + "/biases"
+    return tags
+
+
+def build_summaries(graph, with_diagnostics=True):
+    """Everything written on summary steps, built once, as a
+    ``diagnostics.TrainingMonitor``: the training scalars, the first-layer
+    kernel grid in its three views, and (``with_diagnostics``) the
+    per-variable diagnostics."""
+    kernel = graph.weights[FIRST_LAYER]
+    variables = [v for _, v in graph.grads_and_vars] if with_diagnostics else [kernel]
+    initial = diagnostics.InitialValues(variables)
     train = v1.summary.merge([
         v1.summary.scalar("train/loss", graph.loss),
         v1.summary.scalar("train/accuracy", graph.accuracy),
     ])
-    grid = put_kernels_on_grid(graph.weights[FIRST_LAYER])
-    kernels = v1.summary.image(KERNEL_IMAGE_TAG, grid, max_outputs=1)
-    return ConvSummaries(train, kernels)
+    images = diagnostics.kernel_view_summaries(KERNEL_IMAGE_TAG, kernel, initial[kernel])
+    diag = diagnostics.Diagnostics(graph.grads_and_vars, initial, variable_tags(graph)) \
+        if with_diagnostics else None
+    return diagnostics.TrainingMonitor(initial, train, images, diag)
 
 
 def build(config):
@@ -195,10 +213,10 @@ def build(config):
             model = build_conv_graph(images, labels, keep_prob,
                                      init=config.init, init_scope=config.init_scope,
                                      learning_rate=config.learning_rate)
-            summaries = build_summaries(model)
+            monitor = build_summaries(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
     graph.finalize()
-    return graph, model, summaries, init_op
+    return graph, model, monitor, init_op
 
 
 def summary_steps(num_steps, every):
@@ -217,6 +235,8 @@ class RunResult:
     losses: list  # (step, minibatch loss, training accuracy) per display step
     test_accuracy: float
     seconds_per_step: float
+    step_ms: dict  # median ms of the plain steps ("plain") and the summary steps ("summary")
+    diagnostics: list  # per-variable rows of diagnostics.report, or None
 
 
 def _format_duration(seconds):
@@ -227,16 +247,19 @@ def _format_duration(seconds):
 def train(config, data, run_dir, out=sys.stdout):
     """Train as the original did and return a ``RunResult``.
 
-    ``data`` is what ``read_data_sets(..., one_hot=True)`` returns.
+    ``data`` is what ``read_data_sets(..., one_hot=True)`` returns.  With
+    ``config.diagnostics`` the per-variable table is printed at the end and
+    written to ``run_dir/diagnostics.json``.
     """
     config.validate()
     if config.batch_size > data.train.num_examples:
         raise errors.ConfigError("--batch_size=%d is larger than the training set (%d examples)"
                          % (config.batch_size, data.train.num_examples))
-    graph, model, summaries, init_op = build(config)
+    graph, model, monitor, init_op = build(config)
     num_steps = config.num_steps()
     image_steps = set(summary_steps(num_steps, config.summary_every))
     losses = []
+    plain_times, summary_times = [], []
 
     session = v1.Session(graph=graph, config=runtime.session_config(
         config.log_device_placement))
@@ -244,18 +267,19 @@ def train(config, data, run_dir, out=sys.stdout):
         writer = v1.summary.FileWriter(run_dir, graph)
         try:
             sess.run(init_op)
-            writer.add_summary(sess.run(summaries.kernels), 0)
+            monitor.start(sess, writer)
             start = time.perf_counter()
             for step in range(1, num_steps + 1):
+                step_start = time.perf_counter()
                 batch_x, batch_y = data.train.next_batch(config.batch_size)
                 feed = {model.images: batch_x, model.labels: batch_y,
                         model.keep_prob: config.dropout}
                 if step in image_steps:
-                    _, train_summary = sess.run([model.train_op, summaries.train], feed)
-                    writer.add_summary(train_summary, step)
-                    writer.add_summary(sess.run(summaries.kernels), step)
+                    monitor.step(sess, writer, step, model.train_op, feed)
+                    summary_times.append(time.perf_counter() - step_start)
                 else:
                     sess.run(model.train_op, feed)
+                    plain_times.append(time.perf_counter() - step_start)
 
                 if step % config.display_step == 0:
                     loss, acc = sess.run([model.loss, model.accuracy], {
@@ -281,5 +305,14 @@ def train(config, data, run_dir, out=sys.stdout):
             print("Testing Accuracy:", test_acc, file=out, flush=True)
         finally:
             writer.close()
+    step_ms = diagnostics.median_step_ms(plain_times, summary_times)
+    if config.progress:
+        print("Step time (median): %.1f ms on %d plain steps, %.1f ms on %d summary steps"
+              % (step_ms["plain"], len(plain_times), step_ms["summary"], len(summary_times)),
+              file=out)
+    rows = monitor.finish(run_dir, out, {
+        "model": "conv", "config": dataclasses.asdict(config), "steps": num_steps,
+        "summary_steps": sorted(image_steps), "test_accuracy": float(test_acc),
+        "step_ms": step_ms})
     return RunResult(run_dir, num_steps, losses, float(test_acc),
-                     elapsed / max(num_steps, 1))
+                     elapsed / max(num_steps, 1), step_ms, rows)

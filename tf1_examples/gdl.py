@@ -36,6 +36,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from compat import diagnostics
 from compat import errors
 from compat import runtime
 from compat.kernel_grid import put_kernels_on_grid
@@ -45,6 +46,7 @@ v1 = tf.compat.v1
 IMAGE_SIZE = 28
 NUM_INPUTS = IMAGE_SIZE * IMAGE_SIZE
 NUM_LABELS = 10
+FIRST_LAYER_TAG = "layer1/weights"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,9 +100,9 @@ GdlData = collections.namedtuple("GdlData", [
     "test_dataset", "test_labels"])
 
 GdlGraph = collections.namedtuple("GdlGraph", [
-    "train_inputs", "train_labels", "keep_prob", "weights", "loss", "train_op",
+    "train_inputs", "train_labels", "keep_prob", "weights", "biases", "loss", "train_op",
     "train_prediction", "valid_prediction", "test_prediction", "learning_rate",
-    "global_step"])
+    "global_step", "grads_and_vars"])
 
 
 @dataclasses.dataclass
@@ -119,6 +121,7 @@ class GdlConfig:
     hidden: int = None
     display_step: int = None
     summary_every: int = None
+    diagnostics: bool = None  # default: off for this series
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -140,6 +143,8 @@ class GdlConfig:
                 values[field] = getattr(program, field)
         if values["summary_every"] is None:
             values["summary_every"] = values["display_step"]
+        if values["diagnostics"] is None:
+            values["diagnostics"] = False
         return GdlConfig(**values)
 
     def validate(self, num_train):
@@ -300,20 +305,49 @@ def build_gdl_graph(config, data):
         learning_rate = v1.train.exponential_decay(
             config.learning_rate, global_step, config.decay_steps, config.decay_rate,
             staircase=True)
-    train_op = v1.train.GradientDescentOptimizer(learning_rate).minimize(
-        loss, global_step=global_step)
+    # minimize() in its two halves, so diagnostics can see the gradients.
+    optimizer = v1.train.GradientDescentOptimizer(learning_rate)
+    grads_and_vars = optimizer.compute_gradients(loss)
+    train_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
     return GdlGraph(
-        train_inputs, train_labels, keep_prob, [w for w, _ in params], loss, train_op,
+        train_inputs, train_labels, keep_prob, [w for w, _ in params], [b for _, b in params],
+        loss, train_op,
         tf.nn.softmax(train_logits), tf.nn.softmax(forward(valid_inputs, training=False)),
         tf.nn.softmax(forward(test_inputs, training=False)),
-        tf.convert_to_tensor(learning_rate), global_step)
+        tf.convert_to_tensor(learning_rate), global_step, grads_and_vars)
+
+
+def first_layer_kernels(weights):
+    """Each first-layer unit's 784 weights as a 28x28 one-channel kernel."""
+    return tf.reshape(weights, [IMAGE_SIZE, IMAGE_SIZE, 1, weights.shape[1]])
 
 
 def first_layer_image(weights):
     """Each first-layer unit's 784 weights as a 28x28 tile, on one grid."""
-    units = weights.shape[1]
-    kernels = tf.reshape(weights, [IMAGE_SIZE, IMAGE_SIZE, 1, units])
-    return put_kernels_on_grid(kernels)
+    return put_kernels_on_grid(first_layer_kernels(weights))
+
+
+def variable_tags(model):
+    """Diagnostics tags, layer by layer: ``layer1/weights``, ``layer1/biases``..."""
+    tags = collections.OrderedDict()
+    for i, (w, b) in enumerate(zip(model.weights, model.biases), 1):
+        tags[w.ref()] = "layer%d/weights" % i
+        tags[b.ref()] = "layer%d/biases" % i
+    return tags
+
+
+def build_monitor(model, with_diagnostics):
+    """The summary-step work: training loss, the first layer's weights as
+    images in three views, and (``with_diagnostics``) the diagnostics."""
+    first = model.weights[0]
+    initial = diagnostics.InitialValues(
+        [v for _, v in model.grads_and_vars] if with_diagnostics else [first])
+    train = v1.summary.scalar("train/loss", model.loss)
+    images = diagnostics.kernel_view_summaries(
+        FIRST_LAYER_TAG, first_layer_kernels(first), first_layer_kernels(initial[first]))
+    diag = diagnostics.Diagnostics(model.grads_and_vars, initial, variable_tags(model)) \
+        if with_diagnostics else None
+    return diagnostics.TrainingMonitor(initial, train, images, diag)
 
 
 def build(config, data):
@@ -322,14 +356,10 @@ def build(config, data):
         v1.set_random_seed(config.seed)
         with runtime.device_scope(runtime.select_device(config.device)):
             model = build_gdl_graph(config, data)
-            summaries = v1.summary.merge([
-                v1.summary.scalar("train/loss", model.loss),
-                v1.summary.image("layer1/weights", first_layer_image(model.weights[0]),
-                                 max_outputs=1),
-            ])
+            monitor = build_monitor(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
     graph.finalize()
-    return graph, model, summaries, init_op
+    return graph, model, monitor, init_op
 
 
 def _batch(config, data, step):
@@ -347,14 +377,22 @@ class GdlResult:
     test_accuracy: float
     valid_accuracy: float
     seconds: float
+    step_ms: dict = None  # median ms of plain and of summary steps
+    diagnostics: list = None  # per-variable rows, with --diagnostics
 
 
 def train(config, data, run_dir, out=sys.stdout):
-    """Run the program as the notes did; returns a GdlResult."""
+    """Run the program as the notes did; returns a GdlResult.
+
+    Summaries are written with the global step: the loss of the notes'
+    ``step`` s (printed as "at step s") is written at step s + 1, with the
+    weights that step produced; step 0 holds the initial weights.
+    """
     config = config.validate(data.train_dataset.shape[0])
     program = config.program()
-    graph, model, summaries, init_op = build(config, data)
+    graph, model, monitor, init_op = build(config, data)
     summary_steps = set(range(0, config.steps, config.summary_every)) | {config.steps - 1}
+    plain_times, summary_times = [], []
     with v1.Session(graph=graph, config=runtime.session_config(
             config.log_device_placement)) as session:
         # No graph in the event file: the course kept its data sets as graph
@@ -362,9 +400,11 @@ def train(config, data, run_dir, out=sys.stdout):
         writer = v1.summary.FileWriter(run_dir)
         try:
             session.run(init_op)
+            monitor.start(session, writer)
             print("Initialized", file=out)
             start = time.perf_counter()
             for step in range(config.steps):
+                step_start = time.perf_counter()
                 feed = {}
                 if not program.full_batch:
                     batch_data, batch_labels = _batch(config, data, step)
@@ -373,10 +413,11 @@ def train(config, data, run_dir, out=sys.stdout):
                         feed[model.keep_prob] = config.keep_prob
                 fetches = [model.train_op, model.loss, model.train_prediction]
                 if step in summary_steps:
-                    _, loss, predictions, summary = session.run(fetches + [summaries], feed)
-                    writer.add_summary(summary, step)
+                    _, loss, predictions = monitor.step(session, writer, step + 1, fetches, feed)
+                    summary_times.append(time.perf_counter() - step_start)
                 else:
                     _, loss, predictions = session.run(fetches, feed)
+                    plain_times.append(time.perf_counter() - step_start)
                 if step % config.display_step == 0:
                     valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
                     if program.full_batch:
@@ -394,4 +435,9 @@ def train(config, data, run_dir, out=sys.stdout):
             print("Test accuracy: %.1f%%" % test, file=out, flush=True)
         finally:
             writer.close()
-    return GdlResult(config.steps, test, valid, seconds)
+    step_ms = diagnostics.median_step_ms(plain_times, summary_times)
+    rows = monitor.finish(run_dir, out, {
+        "model": config.model, "config": dataclasses.asdict(config), "steps": config.steps,
+        "summary_steps": [0] + sorted(s + 1 for s in summary_steps),
+        "test_accuracy": test, "step_ms": step_ms})
+    return GdlResult(config.steps, test, valid, seconds, step_ms, rows)
