@@ -115,6 +115,8 @@ class Diagnostics:
         with v1.name_scope("diagnostics"):
             previous = [_copy_of(v, v.op.name.replace("/", "_") + "_previous") for _, v in pairs]
             self.snapshot = tf.group(*[p.assign(v) for p, (_, v) in zip(previous, pairs)])
+            # Scratch space, refilled before every summary step: not worth a checkpoint.
+            self.scratch = previous
             for tag, (g, v), prev in zip(self.tags, pairs, previous):
                 g, w, w0 = _dense(g), tf.cast(v, tf.float32), tf.cast(initial[v], tf.float32)
                 change = w - w0
@@ -195,6 +197,19 @@ class TrainingMonitor:
         session.run(self.initial.remember)
         if self._start:
             self._write(writer, 0, session.run(self._start))
+
+    def scratch_variables(self):
+        """Variables a checkpoint need not save."""
+        return list(self.diagnostics.scratch) if self.diagnostics is not None else []
+
+    def state(self):
+        """The recorded values, for a checkpoint."""
+        return {tag: dict(quantities) for tag, quantities in self.history.items()}
+
+    def restore_state(self, state):
+        for tag, quantities in state.items():
+            for name, series in quantities.items():
+                self.history[tag][name] = list(series)
 
     def step(self, session, writer, step, fetches, feed):
         """Run the training ``fetches`` for summary step ``step``; returns

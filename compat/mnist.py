@@ -200,6 +200,9 @@ class DataSet:
         self._labels = labels
         self._epochs_completed = 0
         self._index_in_epoch = 0
+        # Which original example each row now holds: the shuffles' net
+        # permutation, so a checkpoint can save the order in 4 bytes an example.
+        self._order = np.arange(self._num_examples)
 
     @staticmethod
     def _flatten(images):
@@ -245,6 +248,28 @@ class DataSet:
         np.random.shuffle(perm)
         self._images = self._images[perm]
         self._labels = self._labels[perm]
+        self._order = self._order[perm]
+
+    def state(self):
+        """Where ``next_batch`` stands: enough to continue the same sequence
+        of batches after ``restore_state`` on a freshly loaded copy."""
+        return {"index_in_epoch": self._index_in_epoch,
+                "epochs_completed": self._epochs_completed,
+                "order": self._order.copy()}
+
+    def restore_state(self, state):
+        order = np.asarray(state["order"])
+        if order.shape != (self._num_examples,):
+            raise ConfigError("the saved data order has %d examples but the data set has %d: "
+                              "resume with the same data and --validation_size"
+                              % (order.size, self._num_examples))
+        # Back to the original order, then into the saved one.
+        to_saved = np.argsort(self._order)[order]
+        self._images = self._images[to_saved]
+        self._labels = self._labels[to_saved]
+        self._order = order.copy()
+        self._index_in_epoch = int(state["index_in_epoch"])
+        self._epochs_completed = int(state["epochs_completed"])
 
     def next_batch(self, batch_size, fake_data=False, shuffle=True):
         """Return the next ``(images, labels)`` batch of ``batch_size`` examples."""

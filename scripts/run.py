@@ -8,6 +8,7 @@ and a non-zero exit, not a traceback.
 """
 
 import functools
+import json
 import os
 import sys
 import time
@@ -23,7 +24,9 @@ from absl import flags
 from compat import cli
 from compat import errors
 from compat import initializers
+from compat import atomic
 from compat import mnist
+from compat import run_control
 from compat import runtime
 from tf1_examples import conv
 from tf1_examples import gdl
@@ -104,11 +107,29 @@ flags.DEFINE_enum("device", "auto", ["auto", "cpu", "gpu"],
                   "Where to run: auto (a GPU when TensorFlow sees one), cpu, or gpu "
                   "(an error when there is none).")
 flags.DEFINE_boolean("log_device_placement", False, "Log the device each op runs on.")
+flags.DEFINE_integer("checkpoint_every", run_control.DEFAULT_CHECKPOINT_EVERY,
+                     "Save a checkpoint (weights, optimizer state, data order, RNG states) in "
+                     "the run's directory every this many steps, and at step 0 and the end; "
+                     "0: only when stopped by a signal.", lower_bound=0)
+flags.DEFINE_string("resume", None,
+                    "Continue the run in this run directory from its newest checkpoint, with "
+                    "the flags it was started with (--data_dir, --cache_dir, --source_url, "
+                    "--device and --progress may differ).")
 flags.DEFINE_boolean("progress", True,
                      "Append step count, time per step and ETA to each display line.")
 
 
 _fail = functools.partial(cli.fail, "run.py")
+
+RUN_FILE = "run.json"
+# Flags a resumed run may change: where things are and how it shows, not what it computes.
+RESUME_MAY_CHANGE = ("data_dir", "cache_dir", "source_url", "device", "log_device_placement",
+                     "progress", "logdir", "resume")
+RUN_FLAGS = ("model", "init", "init_scope", "learning_rate", "training_iters", "steps",
+             "batch_size", "display_step", "dropout", "summary_every", "diagnostics", "beta",
+             "offset_range", "hidden", "layers", "decay_steps", "decay_rate", "train_size",
+             "valid_size", "test_size", "validation_size", "dataset", "batching",
+             "checkpoint_every", "data_dir", "cache_dir", "source_url")
 
 
 def _make_run_dir(model, name):
@@ -132,9 +153,55 @@ def _log_dir_or_fail(model, name):
                                % (FLAGS.logdir, err.strerror or err)) from None
 
 
+def _write_run_file(run_dir, seed):
+    """What the run was started with, for --resume."""
+    atomic.write_text(os.path.join(run_dir, RUN_FILE), json.dumps(
+        {"seed": seed, "flags": {name: FLAGS[name].value for name in RUN_FLAGS}},
+        indent=1) + "\n")
+
+
+def _take_flags_of(run_dir):
+    """Set the flags to those ``run_dir`` was started with; returns its seed.
+    A run-defining flag given now with another value is an error."""
+    try:
+        with open(os.path.join(run_dir, RUN_FILE)) as f:
+            saved = json.load(f)
+        values, seed = saved["flags"], int(saved["seed"])
+    except FileNotFoundError:
+        if not os.path.isdir(run_dir):
+            raise errors.ConfigError("--resume: no such run directory: %s" % run_dir) from None
+        raise errors.ConfigError("--resume: %s is not a run directory of run.py (it has no %s)"
+                                 % (run_dir, RUN_FILE)) from None
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise errors.DataError("--resume: cannot read %s: %s"
+                               % (os.path.join(run_dir, RUN_FILE), err)) from None
+    for name, value in values.items():
+        if name not in FLAGS:
+            continue
+        if FLAGS[name].present and name not in RESUME_MAY_CHANGE and FLAGS[name].value != value:
+            raise errors.ConfigError(
+                "--resume continues the run as it was started, with --%s=%s; drop --%s or "
+                "start a new run" % (name, value, name))
+        if not (FLAGS[name].present and name in RESUME_MAY_CHANGE):
+            FLAGS[name].value = value
+    if FLAGS["seed"].present and FLAGS.seed != seed:
+        raise errors.ConfigError("--resume continues the run as it was started, with "
+                                 "--seed=%d; drop --seed" % seed)
+    return seed
+
+
+def _run_dir(model, name, seed):
+    """The run's directory: the one being resumed, or a new one with its run.json."""
+    if FLAGS.resume:
+        return FLAGS.resume
+    run_dir = _log_dir_or_fail(model, name)
+    _write_run_file(run_dir, seed)
+    return run_dir
+
+
 def _announce(run_dir):
-    print("TensorBoard logs: %s  (tensorboard --logdir=%s)" % (run_dir, FLAGS.logdir),
-          flush=True)
+    print("TensorBoard logs: %s  (tensorboard --logdir=%s)"
+          % (run_dir, run_dir if FLAGS.resume else FLAGS.logdir), flush=True)
 
 
 def run_conv(seed):
@@ -145,7 +212,8 @@ def run_conv(seed):
     config = conv.ConvConfig(
         training_iters=FLAGS.training_iters, steps=FLAGS.steps, batch_size=FLAGS.batch_size,
         init=FLAGS.init, init_scope=FLAGS.init_scope, seed=seed, device=FLAGS.device,
-        log_device_placement=FLAGS.log_device_placement, progress=FLAGS.progress)
+        log_device_placement=FLAGS.log_device_placement, progress=FLAGS.progress,
+        checkpoint_every=FLAGS.checkpoint_every)
     for name, value in (("learning_rate", FLAGS.learning_rate),
                         ("display_step", FLAGS.display_step), ("dropout", FLAGS.dropout),
                         ("summary_every", FLAGS.summary_every),
@@ -160,7 +228,7 @@ def run_conv(seed):
                                 validation_size=FLAGS.validation_size,
                                 batching=FLAGS.batching,
                                 seed=seed if FLAGS.batching == "tf1" else None)
-    run_dir = _log_dir_or_fail("conv", "%s-init_%s-seed_%d" % (dataset, config.init, seed))
+    run_dir = _run_dir("conv", "%s-init_%s-seed_%d" % (dataset, config.init, seed), seed)
     print("conv on %s: %d train / %d validation / %d test examples; %d steps of %d; "
           "init=%s (%s); batching=%s; seed=%d (pass --seed=%d to repeat)"
           % (dataset, data.train.num_examples, data.validation.num_examples,
@@ -168,7 +236,7 @@ def run_conv(seed):
              "first conv layer" if config.init_scope == "first" else "all weights",
              FLAGS.batching, seed, seed))
     _announce(run_dir)
-    conv.train(config, data, run_dir)
+    conv.train(config, data, run_dir, resume=bool(FLAGS.resume))
 
 
 def run_gdl(seed):
@@ -179,7 +247,7 @@ def run_gdl(seed):
         keep_prob=FLAGS.dropout, decay_steps=FLAGS.decay_steps, decay_rate=FLAGS.decay_rate,
         layers=FLAGS.layers, hidden=FLAGS.hidden, display_step=FLAGS.display_step,
         summary_every=FLAGS.summary_every, diagnostics=FLAGS.diagnostics, seed=seed,
-        device=FLAGS.device,
+        device=FLAGS.device, checkpoint_every=FLAGS.checkpoint_every,
         log_device_placement=FLAGS.log_device_placement)
     config.program()
     runtime.select_device(config.device)
@@ -189,14 +257,14 @@ def run_gdl(seed):
                          test_size=FLAGS.test_size, validation_size=FLAGS.validation_size,
                          source_url=FLAGS.source_url)
     resolved = config.validate(data.train_dataset.shape[0])
-    run_dir = _log_dir_or_fail(FLAGS.model, "%s-seed_%d" % (dataset, seed))
+    run_dir = _run_dir(FLAGS.model, "%s-seed_%d" % (dataset, seed), seed)
     print("%s on %s: %d train / %d valid / %d test; %d steps; seed=%d (pass --seed=%d to "
           "repeat); the notes report %s"
           % (FLAGS.model, dataset, data.train_dataset.shape[0], data.valid_dataset.shape[0],
              data.test_dataset.shape[0], resolved.steps, seed, seed,
              config.program().notes_accuracy))
     _announce(run_dir)
-    gdl.train(config, data, run_dir)
+    gdl.train(config, data, run_dir, resume=bool(FLAGS.resume))
 
 
 def main(argv):
@@ -206,16 +274,26 @@ def main(argv):
     runtime.quiet_tensorflow()
     runtime.enable_graph_mode()
 
-    seed = FLAGS.seed
-    if seed is None:
-        seed = int.from_bytes(os.urandom(4), "little") >> 1
     try:
+        seed = _take_flags_of(FLAGS.resume) if FLAGS.resume else FLAGS.seed
+        if seed is None:
+            seed = int.from_bytes(os.urandom(4), "little") >> 1
         if FLAGS.model == "conv":
             run_conv(seed)
         else:
             run_gdl(seed)
     except (errors.DataError, errors.ConfigError, runtime.DeviceError) as err:
         return _fail(err)
+    except run_control.Diverged as err:
+        where = ("last good checkpoint: %s" % err.last_checkpoint if err.last_checkpoint
+                 else "no checkpoint was written")
+        return _fail("%s; %s" % (err, where), run_control.EXIT_DIVERGED)
+    except run_control.Interrupted as stop:
+        print("run.py: %s; checkpoint saved: %s\nresume with: python scripts/run.py --resume=%s"
+              % (stop, stop.path, os.path.dirname(stop.path)), file=sys.stderr, flush=True)
+        return stop.exit_code
+    except KeyboardInterrupt:
+        return _fail("interrupted before a checkpoint could be saved", 130)
     return 0
 
 

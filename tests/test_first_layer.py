@@ -15,7 +15,8 @@ v1 = tf.compat.v1
 def test_zero_kernels_with_non_positive_bias_never_change():
     runtime.seed_everything(3)
     config = conv.ConvConfig(init="zeros", seed=3, diagnostics=False)
-    graph, model, _, init_op = conv.build(config)
+    program = conv.build(config)
+    graph, model, init_op = program.graph, program.model, program.init_op
     rng = np.random.RandomState(3)
     with v1.Session(graph=graph) as session:
         session.run(init_op)

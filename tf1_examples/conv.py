@@ -22,9 +22,11 @@ import time
 
 import tensorflow as tf
 
+from compat import checkpoint
 from compat import diagnostics
 from compat import errors
 from compat import initializers
+from compat import run_control
 from compat import runtime
 
 v1 = tf.compat.v1
@@ -72,6 +74,7 @@ class ConvConfig:
     init_scope: str = "first"
     summary_every: int = 50
     diagnostics: bool = True
+    checkpoint_every: int = run_control.DEFAULT_CHECKPOINT_EVERY  # 0: only on a signal
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -96,6 +99,9 @@ class ConvConfig:
                 "--training_iters=%d trains no step at --batch_size=%d "
                 "(the original loop runs while step * batch_size < "
                 "training_iters)" % (self.training_iters, self.batch_size))
+        if self.checkpoint_every < 0:
+            raise errors.ConfigError("--checkpoint_every must be >= 0 (0: no periodic "
+                                     "checkpoints), got %r" % self.checkpoint_every)
         if not 0.0 < self.dropout <= 1.0:
             raise errors.ConfigError("--dropout is a keep probability and must be in "
                              "(0, 1], got %r" % self.dropout)
@@ -201,8 +207,14 @@ def build_summaries(graph, with_diagnostics=True):
     return diagnostics.TrainingMonitor(initial, train, images, diag)
 
 
-def build(config):
-    """A new graph holding the whole program, finalized."""
+ConvProgram = collections.namedtuple("ConvProgram", [
+    "graph", "model", "monitor", "init_op", "control"])
+
+
+def build(config, run_dir=None):
+    """A new graph holding the whole program, finalized.  With ``run_dir``
+    it also holds the run's checkpointing (``control``, a
+    ``run_control.RunControl``)."""
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed)
@@ -215,8 +227,16 @@ def build(config):
                                      learning_rate=config.learning_rate)
             monitor = build_summaries(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
+            control = None
+            if run_dir is not None:
+                control = run_control.RunControl(
+                    run_dir, run_control.NumericsGuard(model.loss, model.grads_and_vars,
+                                                       variable_tags(model)),
+                    checkpoint.RandomReplay(model.train_op, config.batch_size),
+                    config.checkpoint_every,
+                    run_control.saved_variables(monitor.scratch_variables()))
     graph.finalize()
-    return graph, model, monitor, init_op
+    return ConvProgram(graph, model, monitor, init_op, control)
 
 
 def summary_steps(num_steps, every):
@@ -244,57 +264,85 @@ def _format_duration(seconds):
     return "%dm%02ds" % (minutes, seconds) if minutes else "%ds" % seconds
 
 
-def train(config, data, run_dir, out=sys.stdout):
+def _loss_line(step, batch_size, loss, acc):
+    return ("Iter " + str(step * batch_size) + ", Minibatch Loss= " + "{:.6f}".format(loss) +
+            ", Training Accuracy= " + "{:.5f}".format(acc))
+
+
+def train(config, data, run_dir, out=sys.stdout, resume=False):
     """Train as the original did and return a ``RunResult``.
 
     ``data`` is what ``read_data_sets(..., one_hot=True)`` returns.  With
     ``config.diagnostics`` the per-variable table is printed at the end and
-    written to ``run_dir/diagnostics.json``.
+    written to ``run_dir/diagnostics.json``.  Checkpoints go to ``run_dir``
+    every ``config.checkpoint_every`` steps, at step 0 and at the end;
+    ``resume`` continues from the newest one, with the same batches and
+    dropout masks as an uninterrupted run.  Raises ``run_control.Interrupted``
+    after SIGINT/SIGTERM and ``run_control.Diverged`` on a non-finite loss or
+    gradient.
     """
     config.validate()
     if config.batch_size > data.train.num_examples:
         raise errors.ConfigError("--batch_size=%d is larger than the training set (%d examples)"
                          % (config.batch_size, data.train.num_examples))
-    graph, model, monitor, init_op = build(config)
+    program = build(config, run_dir)
+    model, monitor, control = program.model, program.monitor, program.control
     num_steps = config.num_steps()
     image_steps = set(summary_steps(num_steps, config.summary_every))
     losses = []
     plain_times, summary_times = [], []
+    train_fetches = [model.train_op, control.guard.flags]
 
-    session = v1.Session(graph=graph, config=runtime.session_config(
+    def loop_state():
+        return {"data": data.train.state(), "losses": list(losses),
+                "monitor": monitor.state()}
+
+    session = v1.Session(graph=program.graph, config=runtime.session_config(
         config.log_device_placement))
     with session as sess:
-        writer = v1.summary.FileWriter(run_dir, graph)
+        writer = v1.summary.FileWriter(run_dir, None if resume else program.graph)
         try:
-            sess.run(init_op)
-            monitor.start(sess, writer)
+            done, state = control.begin(sess, program.init_op, resume, loop_state)
+            if resume:
+                data.train.restore_state(state["data"])
+                losses.extend(state["losses"])
+                monitor.restore_state(state["monitor"])
+                # TensorBoard drops what a killed run wrote after this step.
+                writer.add_session_log(v1.SessionLog(status=v1.SessionLog.START), done + 1)
+                print("Resumed from %s at step %d of %d" % (control.checkpointer.last, done,
+                                                              num_steps), file=out, flush=True)
+            else:
+                monitor.start(sess, writer)
+                if config.checkpoint_every:
+                    control.save(sess, 0)
             start = time.perf_counter()
-            for step in range(1, num_steps + 1):
+            for step in range(done + 1, num_steps + 1):
                 step_start = time.perf_counter()
                 batch_x, batch_y = data.train.next_batch(config.batch_size)
                 feed = {model.images: batch_x, model.labels: batch_y,
                         model.keep_prob: config.dropout}
                 if step in image_steps:
-                    monitor.step(sess, writer, step, model.train_op, feed)
+                    _, flags = monitor.step(sess, writer, step, train_fetches, feed)
                     summary_times.append(time.perf_counter() - step_start)
                 else:
-                    sess.run(model.train_op, feed)
+                    _, flags = sess.run(train_fetches, feed)
                     plain_times.append(time.perf_counter() - step_start)
+                control.replay.ran()
 
                 if step % config.display_step == 0:
                     loss, acc = sess.run([model.loss, model.accuracy], {
                         model.images: batch_x, model.labels: batch_y,
                         model.keep_prob: 1.0})
+                    control.replay.ran()  # the dropout op runs even at keep_prob 1
                     losses.append((step, float(loss), float(acc)))
-                    line = ("Iter " + str(step * config.batch_size) +
-                            ", Minibatch Loss= " + "{:.6f}".format(loss) +
-                            ", Training Accuracy= " + "{:.5f}".format(acc))
+                    line = _loss_line(step, config.batch_size, loss, acc)
                     if config.progress:
-                        per_step = (time.perf_counter() - start) / step
+                        per_step = (time.perf_counter() - start) / (step - done)
                         line += "  [step %d/%d, %.1f ms/step, ETA %s]" % (
                             step, num_steps, 1000 * per_step,
                             _format_duration(per_step * (num_steps - step)))
                     print(line, file=out, flush=True)
+                control.after_step(sess, step, flags, num_steps)
             elapsed = time.perf_counter() - start
             print("Optimization Finished!", file=out)
 
@@ -303,7 +351,9 @@ def train(config, data, run_dir, out=sys.stdout):
                 model.labels: data.test.labels[:256],
                 model.keep_prob: 1.0})
             print("Testing Accuracy:", test_acc, file=out, flush=True)
+            control.finish(sess, num_steps)
         finally:
+            control.close()
             writer.close()
     step_ms = diagnostics.median_step_ms(plain_times, summary_times)
     if config.progress:
@@ -315,4 +365,4 @@ def train(config, data, run_dir, out=sys.stdout):
         "summary_steps": sorted(image_steps), "test_accuracy": float(test_acc),
         "step_ms": step_ms})
     return RunResult(run_dir, num_steps, losses, float(test_acc),
-                     elapsed / max(num_steps, 1), step_ms, rows)
+                     elapsed / max(num_steps - done, 1), step_ms, rows)

@@ -36,8 +36,10 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from compat import checkpoint
 from compat import diagnostics
 from compat import errors
+from compat import run_control
 from compat import runtime
 from compat.kernel_grid import put_kernels_on_grid
 
@@ -122,6 +124,7 @@ class GdlConfig:
     display_step: int = None
     summary_every: int = None
     diagnostics: bool = None  # default: off for this series
+    checkpoint_every: int = run_control.DEFAULT_CHECKPOINT_EVERY  # 0: only on a signal
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -159,6 +162,9 @@ class GdlConfig:
         if not 0.0 < c.keep_prob <= 1.0:
             raise errors.ConfigError("--dropout is a keep probability and must be in (0, 1], got %r"
                              % c.keep_prob)
+        if c.checkpoint_every < 0:
+            raise errors.ConfigError("--checkpoint_every must be >= 0 (0: no periodic "
+                                     "checkpoints), got %r" % c.checkpoint_every)
         if c.beta < 0:
             raise errors.ConfigError("--beta must be >= 0, got %r" % c.beta)
         if program.layers and c.layers < 3:
@@ -308,11 +314,16 @@ def build_gdl_graph(config, data):
     # minimize() in its two halves, so diagnostics can see the gradients.
     optimizer = v1.train.GradientDescentOptimizer(learning_rate)
     grads_and_vars = optimizer.compute_gradients(loss)
-    train_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+    train_prediction = tf.nn.softmax(train_logits)
+    # Without dropout the prediction reads the weights on its own, and in the
+    # same Session.run as the update it could read them before or after it:
+    # the printed accuracy would change from run to run.  It reads them before.
+    with tf.control_dependencies([train_prediction]):
+        train_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
     return GdlGraph(
         train_inputs, train_labels, keep_prob, [w for w, _ in params], [b for _, b in params],
         loss, train_op,
-        tf.nn.softmax(train_logits), tf.nn.softmax(forward(valid_inputs, training=False)),
+        train_prediction, tf.nn.softmax(forward(valid_inputs, training=False)),
         tf.nn.softmax(forward(test_inputs, training=False)),
         tf.convert_to_tensor(learning_rate), global_step, grads_and_vars)
 
@@ -350,7 +361,13 @@ def build_monitor(model, with_diagnostics):
     return diagnostics.TrainingMonitor(initial, train, images, diag)
 
 
-def build(config, data):
+GdlProgram = collections.namedtuple("GdlProgram", [
+    "graph", "model", "monitor", "init_op", "control"])
+
+
+def build(config, data, run_dir=None):
+    """The program's graph, finalized; with ``run_dir`` also its
+    checkpointing (``control``, a ``run_control.RunControl``)."""
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed)
@@ -358,8 +375,16 @@ def build(config, data):
             model = build_gdl_graph(config, data)
             monitor = build_monitor(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
+            control = None
+            if run_dir is not None:
+                control = run_control.RunControl(
+                    run_dir, run_control.NumericsGuard(model.loss, model.grads_and_vars,
+                                                       variable_tags(model)),
+                    checkpoint.RandomReplay(model.train_op, config.batch_size),
+                    config.checkpoint_every,
+                    run_control.saved_variables(monitor.scratch_variables()))
     graph.finalize()
-    return graph, model, monitor, init_op
+    return GdlProgram(graph, model, monitor, init_op, control)
 
 
 def _batch(config, data, step):
@@ -381,29 +406,41 @@ class GdlResult:
     diagnostics: list = None  # per-variable rows, with --diagnostics
 
 
-def train(config, data, run_dir, out=sys.stdout):
+def train(config, data, run_dir, out=sys.stdout, resume=False):
     """Run the program as the notes did; returns a GdlResult.
 
     Summaries are written with the global step: the loss of the notes'
     ``step`` s (printed as "at step s") is written at step s + 1, with the
     weights that step produced; step 0 holds the initial weights.
+    Checkpoints are numbered the same way.  ``resume``, ``Interrupted`` and
+    ``Diverged`` work as in ``conv.train``.
     """
     config = config.validate(data.train_dataset.shape[0])
     program = config.program()
-    graph, model, monitor, init_op = build(config, data)
+    built = build(config, data, run_dir)
+    model, monitor, control = built.model, built.monitor, built.control
     summary_steps = set(range(0, config.steps, config.summary_every)) | {config.steps - 1}
     plain_times, summary_times = [], []
-    with v1.Session(graph=graph, config=runtime.session_config(
+    with v1.Session(graph=built.graph, config=runtime.session_config(
             config.log_device_placement)) as session:
         # No graph in the event file: the course kept its data sets as graph
         # constants, which would copy them into every log.
         writer = v1.summary.FileWriter(run_dir)
         try:
-            session.run(init_op)
-            monitor.start(session, writer)
-            print("Initialized", file=out)
+            done, state = control.begin(session, built.init_op, resume,
+                                        lambda: {"monitor": monitor.state()})
+            if resume:
+                monitor.restore_state(state["monitor"])
+                writer.add_session_log(v1.SessionLog(status=v1.SessionLog.START), done + 1)
+                print("Resumed from %s at step %d of %d" % (control.checkpointer.last, done,
+                                                              config.steps), file=out)
+            else:
+                monitor.start(session, writer)
+                if config.checkpoint_every:
+                    control.save(session, 0)
+                print("Initialized", file=out)
             start = time.perf_counter()
-            for step in range(config.steps):
+            for step in range(done, config.steps):
                 step_start = time.perf_counter()
                 feed = {}
                 if not program.full_batch:
@@ -411,13 +448,16 @@ def train(config, data, run_dir, out=sys.stdout):
                     feed = {model.train_inputs: batch_data, model.train_labels: batch_labels}
                     if model.keep_prob is not None:
                         feed[model.keep_prob] = config.keep_prob
-                fetches = [model.train_op, model.loss, model.train_prediction]
+                fetches = [model.train_op, model.loss, model.train_prediction,
+                           control.guard.flags]
                 if step in summary_steps:
-                    _, loss, predictions = monitor.step(session, writer, step + 1, fetches, feed)
+                    _, loss, predictions, flags = monitor.step(session, writer, step + 1,
+                                                               fetches, feed)
                     summary_times.append(time.perf_counter() - step_start)
                 else:
-                    _, loss, predictions = session.run(fetches, feed)
+                    _, loss, predictions, flags = session.run(fetches, feed)
                     plain_times.append(time.perf_counter() - step_start)
+                control.replay.ran()
                 if step % config.display_step == 0:
                     valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
                     if program.full_batch:
@@ -429,11 +469,14 @@ def train(config, data, run_dir, out=sys.stdout):
                         print("Minibatch accuracy: %.1f%%" % accuracy(predictions, batch_labels),
                               file=out)
                     print("Validation accuracy: %.1f%%" % valid, file=out, flush=True)
+                control.after_step(session, step + 1, flags, config.steps, shown_step=step)
             seconds = time.perf_counter() - start
             valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
             test = accuracy(session.run(model.test_prediction), data.test_labels)
             print("Test accuracy: %.1f%%" % test, file=out, flush=True)
+            control.finish(session, config.steps)
         finally:
+            control.close()
             writer.close()
     step_ms = diagnostics.median_step_ms(plain_times, summary_times)
     rows = monitor.finish(run_dir, out, {
