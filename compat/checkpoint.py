@@ -92,7 +92,7 @@ class Checkpointer:
     """Saves and restores a run in ``run_dir``.  Build it before the graph is
     finalized (the Saver adds its save and restore ops)."""
 
-    def __init__(self, run_dir, var_list=None, max_to_keep=3):
+    def __init__(self, run_dir, var_list=None, max_to_keep=2):
         self.run_dir = run_dir
         self.prefix = os.path.join(run_dir, CHECKPOINT_NAME)
         self.saver = v1.train.Saver(var_list=var_list, max_to_keep=max_to_keep,

@@ -166,3 +166,11 @@ class RunControl:
 
     def close(self):
         self.signals.__exit__(None, None, None)
+
+
+def control_for(model, run_dir, tags, batch_size, checkpoint_every, scratch=()):
+    """The RunControl of a model that has ``loss``, ``grads_and_vars`` and
+    ``train_op`` (both program families' graphs do), in the default graph."""
+    return RunControl(run_dir, NumericsGuard(model.loss, model.grads_and_vars, tags),
+                      checkpoint.RandomReplay(model.train_op, batch_size), checkpoint_every,
+                      saved_variables(scratch))

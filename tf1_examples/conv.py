@@ -22,7 +22,6 @@ import time
 
 import tensorflow as tf
 
-from compat import checkpoint
 from compat import diagnostics
 from compat import errors
 from compat import initializers
@@ -227,14 +226,9 @@ def build(config, run_dir=None):
                                      learning_rate=config.learning_rate)
             monitor = build_summaries(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
-            control = None
-            if run_dir is not None:
-                control = run_control.RunControl(
-                    run_dir, run_control.NumericsGuard(model.loss, model.grads_and_vars,
-                                                       variable_tags(model)),
-                    checkpoint.RandomReplay(model.train_op, config.batch_size),
-                    config.checkpoint_every,
-                    run_control.saved_variables(monitor.scratch_variables()))
+            control = None if run_dir is None else run_control.control_for(
+                model, run_dir, variable_tags(model), config.batch_size,
+                config.checkpoint_every, monitor.scratch_variables())
     graph.finalize()
     return ConvProgram(graph, model, monitor, init_op, control)
 

@@ -36,7 +36,6 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from compat import checkpoint
 from compat import diagnostics
 from compat import errors
 from compat import run_control
@@ -375,14 +374,9 @@ def build(config, data, run_dir=None):
             model = build_gdl_graph(config, data)
             monitor = build_monitor(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
-            control = None
-            if run_dir is not None:
-                control = run_control.RunControl(
-                    run_dir, run_control.NumericsGuard(model.loss, model.grads_and_vars,
-                                                       variable_tags(model)),
-                    checkpoint.RandomReplay(model.train_op, config.batch_size),
-                    config.checkpoint_every,
-                    run_control.saved_variables(monitor.scratch_variables()))
+            control = None if run_dir is None else run_control.control_for(
+                model, run_dir, variable_tags(model), config.batch_size,
+                config.checkpoint_every, monitor.scratch_variables())
     graph.finalize()
     return GdlProgram(graph, model, monitor, init_op, control)
 
