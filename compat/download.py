@@ -51,18 +51,32 @@ def _check_size(url, dest_path, expected, actual):
         )
 
 
+def _open(url, timeout):
+    try:
+        return urllib.request.urlopen(url, timeout=timeout)
+    # A malformed URL (no scheme, a bad port or host, a space) raises
+    # ValueError or http.client.InvalidURL, and a server that does not speak
+    # HTTP raises BadStatusLine: to callers each is a download that failed.
+    except ValueError as err:
+        raise OSError(f"bad URL: {err}") from err
+    except http.client.HTTPException as err:
+        kind = "bad URL" if isinstance(err, http.client.InvalidURL) else "bad response"
+        raise OSError(f"{kind}: {err!r}") from err
+
+
 def fetch(url, dest_path, md5=None, timeout=30, *, size=None, progress=None):
     """Download ``url`` to ``dest_path`` and return ``dest_path``.
 
     If ``md5`` (or ``size``, the expected number of bytes) is given and does
     not match, raises DataError naming the file and both values.  Network
-    errors propagate as OSError (urllib.error.URLError is one).  The
-    destination directory must exist.  ``progress``, if given, is called
-    with the number of bytes of each chunk written.
+    errors, a malformed URL and a reply that is not HTTP raise OSError
+    (urllib.error.URLError is one).  The destination directory must exist.
+    ``progress``, if given, is called with the number of bytes of each chunk
+    written.
     """
     dest_path = os.fspath(dest_path)
     with atomic.replacing(dest_path) as part_path:
-        with urllib.request.urlopen(url, timeout=timeout) as response, \
+        with _open(url, timeout) as response, \
                 open(part_path, "wb") as out:
             actual = _copy_response(response, out, progress)
         _check_size(url, dest_path, size, os.path.getsize(part_path))

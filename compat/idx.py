@@ -25,6 +25,7 @@ LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _UBYTE = 0x08
+_MAX_ELEMENTS = np.iinfo(np.intp).max
 
 
 def source_name(source):
@@ -87,6 +88,13 @@ def _parse(data, name):
             name,
             f"{actual - expected} bytes of extra data: header says {expected} "
             f"bytes, file has {actual}",
+        )
+    # With a zero dimension the element count is 0 whatever the others say,
+    # but numpy still refuses a shape whose other dimensions overflow it.
+    if math.prod(size for size in shape if size) > _MAX_ELEMENTS:
+        raise DataError.bad_file(
+            name, f"dimensions {' x '.join(map(str, shape))} in the header are too "
+                  f"large for an array"
         )
     # frombuffer shares the decompressed buffer: no copy of 47 MB of pixels.
     array = np.frombuffer(data, dtype=np.uint8, count=expected, offset=header_len)

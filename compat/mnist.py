@@ -340,6 +340,10 @@ def _ensure_files(spec, train_dir, source_url, flag_hint):
             paths[name] = found
         else:
             missing.append(name)
+    if missing and os.path.exists(train_dir) and not os.path.isdir(train_dir):
+        # Not "downloading failed: File exists" from makedirs below.
+        raise DataError(f"{train_dir} is a file, not a directory holding the data files "
+                        f"{', '.join(FILE_NAMES)}; pass {flag_hint}=DIR", path=train_dir)
     base_url = source_url if source_url.endswith("/") else source_url + "/"
     for position, name in enumerate(missing):
         url = base_url + name

@@ -233,15 +233,17 @@ def _load_letter_pickle(path):
     except Exception as err:  # unpickling garbage can raise almost anything
         raise DataError.bad_file(path, f"not a readable letter pickle: {err}") from err
     if (not isinstance(letter_set, np.ndarray) or letter_set.ndim != 3
-            or letter_set.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE)):
-        raise DataError.bad_file(path, "not a letter pickle: expected an [N, 28, 28] array")
+            or letter_set.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE)
+            or not np.issubdtype(letter_set.dtype, np.floating)):
+        raise DataError.bad_file(path, "not a letter pickle: expected an [N, 28, 28] "
+                                       "float array")
     return letter_set
 
 
-def _check_sizes(sizes):
-    for size in sizes:
+def _check_sizes(sizes, set_names):
+    for size, name in zip(sizes, set_names):
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
-            raise ConfigError(f"set sizes must be non-negative integers, got {size!r}")
+            raise ConfigError(f"{name}_size must be a non-negative integer, got {size!r}")
 
 
 def _split_letters(pickle_files, sizes, set_names, sources=None):
@@ -249,7 +251,7 @@ def _split_letters(pickle_files, sizes, set_names, sources=None):
     consecutive slices of ``size // classes`` rows for each size in order.
     Returns [(dataset, labels) per size] and the number of images read.
     ``sources`` name the letters in errors (default: the pickle files)."""
-    _check_sizes(sizes)
+    _check_sizes(sizes, set_names)
     if not pickle_files:
         raise ValueError("no letter pickles to merge")
     per_class = [size // len(pickle_files) for size in sizes]
@@ -330,6 +332,13 @@ def check_course_dict(data, path):
         if labels.shape != images.shape[:1] or not np.issubdtype(labels.dtype, np.integer):
             raise bad(f"{name}_labels has shape {labels.shape} and dtype {labels.dtype}, "
                       f"expected {images.shape[:1]} integers")
+        # A flipped byte can leave a pickle that loads but holds integer
+        # pixels or a label like 16777219, which one-hot encodes to all zeros.
+        if not np.issubdtype(images.dtype, np.floating):
+            raise bad(f"{name}_dataset has dtype {images.dtype}, expected float pixels")
+        if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+            raise bad(f"{name}_labels hold values {labels.min()}..{labels.max()}, "
+                      f"expected 0..{NUM_CLASSES - 1}")
     return data
 
 
@@ -391,6 +400,17 @@ def _members_with_progress(tar, raw, bar):
         bar.update(raw.tell() - bar.n)
 
 
+def _read_to_end(stream):
+    """Read the gzip stream past the tar's end-of-archive block to its end.
+
+    tarfile stops at the first zero block (or at any header that fails its
+    checksum), so without this the gzip CRC is never checked: a corrupted
+    archive would extract changed or fewer images without an error, and
+    trailing garbage would go unnoticed."""
+    while stream.read(1 << 20):
+        pass
+
+
 def _extract_all(archive, dest, progress):
     try:
         with open(archive, "rb") as raw, \
@@ -403,6 +423,7 @@ def _extract_all(archive, dest, progress):
             # refuses absolute paths, '..' and device files.
             tar.extractall(dest, members=_members_with_progress(tar, raw, bar),
                            filter="data")
+            _read_to_end(tar.fileobj)
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as err:
         raise DataError.bad_file(archive, f"not a readable .tar.gz archive: {err}") from err
 
@@ -578,7 +599,7 @@ def _resolve_sizes(kind, train_size, valid_size, test_size):
     defaults = COURSE_SIZES if kind == "course" else SMALL_SIZES
     sizes = tuple(default if size is None else size
                   for size, default in zip((train_size, valid_size, test_size), defaults))
-    _check_sizes(sizes)
+    _check_sizes(sizes, ("train", "valid", "test"))
     return sizes
 
 
@@ -657,7 +678,7 @@ def _read_cached(path, log):
 
 
 def load_notmnist(data_dir, cache_dir=None, train_size=None, valid_size=None,
-                  test_size=None, seed=0, progress=True, log=print, *,
+                  test_size=None, seed=0, progress=None, log=print, *,
                   source_url=SOURCE_URL, archives=None):
     """The course's notMNIST dict (float32 [N, 28, 28] images in
     [-0.5, 0.5], int32 labels 0..9) from ``data_dir``, which may be:
@@ -674,11 +695,15 @@ def load_notmnist(data_dir, cache_dir=None, train_size=None, valid_size=None,
 
     ``cache_dir`` (default ``default_cache_dir()``) keeps extracted folders,
     letter pickles and the result, so a repeated call decodes no PNG.
-    ``progress`` shows tqdm bars on stderr; ``log`` receives what was found
-    and how long it took.  ``archives`` maps archive names to the sizes a
-    download must have (default ``ARCHIVES``).
+    ``progress`` shows tqdm bars on stderr (default: when stderr is a
+    terminal, so a caller's one-line error is not buried under bars in a log
+    or a pipe); ``log`` receives what was found and how long it took.
+    ``archives`` maps archive names to the sizes a download must have
+    (default ``ARCHIVES``).
     """
     start = time.perf_counter()
+    if progress is None:
+        progress = sys.stderr.isatty()
     cache_dir = default_cache_dir() if cache_dir is None else os.fspath(cache_dir)
     source = find_source(data_dir, cache_dir, source_url, archives, progress, log)
     log(f"notMNIST: found {_describe_source(source)}")

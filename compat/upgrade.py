@@ -1036,7 +1036,9 @@ def upgrade_file(path, out_path=None):
     text, encoding = _read(path)
     if out_path is not None and _same_file(path, out_path):
         raise RefusedError("refusing to overwrite the input %s" % path)
-    result = upgrade_text(text, os.path.basename(path), os.path.dirname(os.path.abspath(path)))
+    # The path as given names the file in errors: in a tree, "bad.py" alone
+    # would not say which one.
+    result = upgrade_text(text, str(path), os.path.dirname(os.path.abspath(path)))
     if out_path is not None:
         write_atomic(out_path, result.source, encoding)
     return text, result
@@ -1059,6 +1061,13 @@ def upgrade_tree(indir, outdir):
         raise RefusedError("--outtree %s is inside --intree %s" % (outdir, indir))
     if _inside(indir, outdir):
         raise RefusedError("--intree %s is inside --outtree %s" % (indir, outdir))
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise UpgradeError("--outtree %s is a file, not a directory" % outdir)
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as error:
+        raise UpgradeError("cannot create --outtree %s: %s"
+                           % (outdir, error.strerror or error)) from None
     done = []
     for root, dirs, files in os.walk(indir):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -1066,17 +1075,26 @@ def upgrade_tree(indir, outdir):
             source = os.path.join(root, name)
             rel = os.path.relpath(source, indir)
             target = os.path.join(outdir, rel)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if not name.endswith((".py", ".ipynb")):
-                shutil.copy2(source, target)
-                done.append((rel, None, None))
-                continue
             try:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                if not name.endswith((".py", ".ipynb")):
+                    _copy_atomic(source, target)
+                    done.append((rel, None, None))
+                    continue
                 _, result = upgrade_file(source, target)
                 done.append((rel, result, None))
             except UpgradeError as error:
                 done.append((rel, None, error))
+            except OSError as error:
+                done.append((rel, None, UpgradeError("cannot write %s: %s" % (
+                    target, error.strerror or error))))
     return done
+
+
+def _copy_atomic(source, target):
+    """Copy a file that is not upgraded; complete or not there, as outputs are."""
+    with atomic.replacing(target) as part:
+        shutil.copy2(source, part)
 
 
 # --- reports ---------------------------------------------------------------------

@@ -103,6 +103,8 @@ def main(argv):
         return _fail("no program given; usage: %s [--data_dir=DIR] [--report=FILE] "
                      "program.py [its args]" % PROG, 2)
     path = program_argv[0]
+    if os.path.isdir(path):
+        return _fail("%s is a directory; give the program's .py file" % path, 2)
     if not os.path.isfile(path):
         return _fail("no such program: %s" % path, 2)
     if RUNNER_FLAGS.report and os.path.isdir(RUNNER_FLAGS.report):

@@ -72,15 +72,16 @@ def normalized(pixels):
     return ((pixels.astype(float) - 255.0 / 2) / 255.0).astype(np.float32)
 
 
-def oracle_small(pixels, sizes, seed):
+def oracle_small(pixels, sizes, seed, prepare=normalized):
     """The small-only split done by hand: seed, shuffle each letter, slice
-    test, valid, train; randomize train, test, valid."""
+    test, valid, train; randomize train, test, valid.  ``prepare`` turns a
+    letter's array into the loader's floats (default: from pixels)."""
     train_size, valid_size, test_size = sizes
     per = [test_size // 10, valid_size // 10, train_size // 10]
     np.random.seed(seed)
     sets = [([], []) for _ in per]
     for label, letter in enumerate(pixels):
-        letter = normalized(letter)
+        letter = prepare(letter)
         np.random.shuffle(letter)
         start = 0
         for (images, labels), count in zip(sets, per):

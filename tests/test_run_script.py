@@ -212,7 +212,8 @@ def test_series_needs_enough_data(tiny_mnist, tmp_path):
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
         "run.py: error: the logreg_gd program needs at least 10000 training examples; "
-        "the training set has 70"]
+        "the training set has 70 (set by --train_size for notmnist, by the training files "
+        "minus --validation_size otherwise)"]
 
 
 def test_gdl_table_on_tiny_data(tmp_path):

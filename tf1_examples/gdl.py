@@ -173,8 +173,10 @@ class GdlConfig:
             raise errors.ConfigError("--hidden must be positive, got %r" % c.hidden)
         needed = program.full_batch or c.batch_size + 1
         if needed > num_train:
-            raise errors.ConfigError("the %s program needs at least %d training examples; the "
-                             "training set has %d" % (c.model, needed, num_train))
+            raise errors.ConfigError(
+                "the %s program needs at least %d training examples; the training set has %d "
+                "(set by --train_size for notmnist, by the training files minus "
+                "--validation_size otherwise)" % (c.model, needed, num_train))
         return c
 
 
