@@ -69,17 +69,18 @@ def _one_file(opts, path):
     except upgrade.UpgradeError as error:
         return _fail(str(error), _error_code(error))
     to_stdout = opts.output is None
+    # The report first: if it cannot be written, nothing has been printed as
+    # if the upgrade had succeeded.
+    if opts.report:
+        try:
+            _write_report(opts.report, [(path, result)])
+        except upgrade.UpgradeError as error:
+            return _fail(str(error), 1)
     if opts.diff:
         sys.stdout.write(upgrade.unified_diff(text, result.source, path,
                                               opts.output or path + " (upgraded)"))
     elif to_stdout:
         sys.stdout.write(result.source)
-    files = [(path, result)]
-    if opts.report:
-        try:
-            _write_report(opts.report, files)
-        except upgrade.UpgradeError as error:
-            return _fail(str(error), 1)
     # Source on stdout: keep it clean, so the summary goes to stderr.
     _say(upgrade.summary(path, result, opts.report),
          sys.stderr if to_stdout or opts.diff else sys.stdout)

@@ -251,13 +251,15 @@ def sources(tmp_path):
     (["--intree=nowhere", "--outtree=out"], "no such directory: nowhere"),
     (["--intree=adir", "--outtree=afile"], "--outtree afile is a file, not a directory"),
     (["--intree=adir", "--outtree=afile/out"], "cannot create --outtree afile/out"),
+    (["old.py", "--report=adir"], "cannot write adir"),
 ], ids=["missing", "directory", "syntax error", "not text", "output is the input",
         "output is a directory", "output under a file", "no intree", "outtree a file",
-        "outtree under a file"])
+        "outtree under a file", "report is a directory"])
 def test_upgrade_bad_input_writes_nothing(sources, args, expected):
     before = snapshot(sources)
     result = run_script(UPGRADE, *args, cwd=str(sources))
     assert_one_line_error(result, "upgrade.py", expected)
+    assert result.stdout == ""  # no upgraded source printed as if all went well
     # Inputs and the earlier output byte for byte; no new file, no .part.
     assert snapshot(sources) == before
 
