@@ -81,6 +81,10 @@ def loss_lines(lines, prefixes):
     ("nn_dropout", ["--dataset=mnist", "--batch_size=16", "--display_step=1",
                     "--checkpoint_every=4", "--offset_range=40"],
      "Minibatch loss at step 5:", signal.SIGTERM, ("Minibatch ", "Validation ")),
+    # Six layers: five dropout ops on a keep-probability schedule, decaying lr.
+    ("deep", ["--dataset=mnist", "--batch_size=16", "--display_step=1", "--checkpoint_every=5",
+              "--hidden=64"],
+     "Minibatch loss at step 7:", signal.SIGINT, ("Minibatch ", "Validation ")),
 ])
 def test_stopped_and_resumed_run_equals_an_uninterrupted_one(
         tiny_mnist, tmp_path, model, extra, trigger, signum, prefixes):
