@@ -221,3 +221,30 @@ def test_plain_steps_run_the_same_ops_with_and_without_diagnostics():
             executed.append(_executed_nodes(session, train_op))
     assert executed[0] == executed[1]
     assert not [n for n in executed[0] if "diagnostics" in n or "initial_values" in n]
+
+
+def test_histograms_count_like_numpy(trained):
+    _, logdir = trained
+    acc = event_accumulator.EventAccumulator(logdir, size_guidance={"histograms": 0})
+    acc.Reload()
+    histogram = acc.Histograms("dense/weights/values")[0].histogram_value
+    counts, edges = np.histogram(W0, bins=diagnostics.HISTOGRAM_BUCKETS,
+                                 range=(W0.min(), W0.max()))
+    np.testing.assert_array_equal(histogram.bucket, counts)
+    np.testing.assert_allclose(histogram.bucket_limit, edges[1:], rtol=1e-6, atol=1e-6)
+    assert histogram.sum == pytest.approx(W0.sum(), abs=1e-6)
+    assert histogram.sum_squares == pytest.approx(np.square(W0).sum(), rel=1e-6)
+    # The zero biases at step 0: one value, one full bucket, no error.
+    flat = acc.Histograms("dense/biases/values")[0].histogram_value
+    assert flat.num == 2 and sum(flat.bucket) == 2
+
+
+def test_histogram_of_non_finite_values_does_not_fail():
+    with tf.Graph().as_default():
+        stats = diagnostics.histogram_stats(tf.constant([1.0, np.nan, np.inf, -2.0]))
+        with v1.Session() as session:
+            values = session.run(stats)
+    histogram = diagnostics.histogram_summary("bad", values).value[0].histo
+    # The finite values only: 1 and -2.
+    assert histogram.num == 2 and sum(histogram.bucket) == 2
+    assert (histogram.min, histogram.max) == (-2.0, 1.0)

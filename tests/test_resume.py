@@ -120,9 +120,11 @@ def test_stopped_and_resumed_run_equals_an_uninterrupted_one(
 
 
 def test_divergence_stops_naming_step_and_variable(tiny_mnist, tmp_path):
+    # Diagnostics on every step too: their histograms must not turn the
+    # divergence into an op error.
     result = run("--model=nn", "--dataset=mnist", "--data_dir=%s" % tiny_mnist, "--steps=50",
                  "--batch_size=16", "--display_step=1", "--seed=5", "--learning_rate=1e4",
-                 "--logdir=%s" % tmp_path)
+                 "--diagnostics", "--summary_every=1", "--logdir=%s" % tmp_path)
     assert result.returncode == 3
     (message,) = messages(result.stderr)
     run_dir = run_dir_of(tmp_path, "nn")
