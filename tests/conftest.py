@@ -106,3 +106,15 @@ def shared_data():
 def fashion_dir():
     """Debian's dataset-fashion-mnist install."""
     return _real_path(FASHION_DIR, "Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist(tmp_path_factory):
+    """A tiny MNIST-layout directory (80 training, 20 test images), for the
+    tests that run the scripts; read-only: a test that damages files makes
+    its own."""
+    directory = tmp_path_factory.mktemp("tiny_mnist")
+    # 70 training examples at batch 16 once 10 are held out for validation:
+    # an epoch ends every 4 steps, so runs cross reshuffles.
+    write_mnist_dir(directory, n_train=80, n_test=20)
+    return directory

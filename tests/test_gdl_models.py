@@ -63,7 +63,7 @@ def test_each_program_learns_and_prints_like_the_notes(model, data, tmp_path):
 
 def test_overfit_offsets_stay_in_range(data):
     config = gdl.GdlConfig(model="nn_overfit").resolved()
-    firsts = {gdl._batch(config, data, step)[0][0].tobytes() for step in range(200)}
+    firsts = {gdl.batch(config, data, step)[0][0].tobytes() for step in range(200)}
     allowed = {data.train_dataset[i].tobytes() for i in range(0, 1000)}
     assert firsts <= allowed
     # The plain programs walk the whole training set.
@@ -74,7 +74,7 @@ def test_overfit_offsets_stay_in_range(data):
 
 def test_deep_layer_sizes_keep_schedule_and_init():
     assert gdl.hidden_sizes(1024, 6) == [1024, 512, 256, 128, 64]
-    keeps = gdl._keep_schedule(0.5, 5, 6)
+    keeps = gdl.keep_schedule(0.5, 5, 6)
     np.testing.assert_allclose(keeps, [0.5, 0.5, 0.5 + 0.5 / 7, 0.5 + 1.5 / 7, 0.5 + 3 / 7])
     sizes = [784, 1024, 512, 256, 128, 64, 10]
     stddevs = gdl._stddevs(gdl.PROGRAMS["deep"], sizes)

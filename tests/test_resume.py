@@ -14,7 +14,6 @@ import pytest
 import tensorflow as tf
 
 from compat import mnist
-from conftest import write_mnist_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = os.path.join(ROOT, "scripts", "run.py")
@@ -49,14 +48,6 @@ def run_and_signal(args, trigger, signum):
     process.wait(timeout=300)
     return process.returncode, lines, messages(stderr)
 
-
-@pytest.fixture(scope="module")
-def tiny_mnist(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("mnist")
-    # 70 training examples at batch 16: an epoch ends every 4 steps, so the
-    # resumed part crosses reshuffles made with numpy's global RNG.
-    write_mnist_dir(directory, n_train=80, n_test=20)
-    return directory
 
 
 def run_dir_of(logdir, model):

@@ -30,12 +30,6 @@ def run_driver(*args, cwd=None):
                           cwd=cwd or ROOT, env=env, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def tiny_mnist(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("mnist")
-    write_mnist_dir(directory, n_train=80, n_test=20)
-    return directory
-
 
 def _events(logdir):
     files = glob.glob(os.path.join(logdir, "conv", "*", "events.out.tfevents.*"))

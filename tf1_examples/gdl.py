@@ -260,7 +260,7 @@ def _layer_sizes(program, config):
     return [NUM_INPUTS] + hidden_sizes(config.hidden, config.layers) + [NUM_LABELS]
 
 
-def _keep_schedule(keep_prob, num_hidden, layers):
+def keep_schedule(keep_prob, num_hidden, layers):
     """Keep probability after each hidden layer: the notes' schedule raises it
     by 0.5 * i / (layers + 1) for middle layer i, so later layers drop less."""
     keeps = [keep_prob]
@@ -286,7 +286,7 @@ def build_gdl_graph(config, data):
 
     params = [_dense(fan_in, fan_out, stddev) for fan_in, fan_out, stddev
               in zip(sizes[:-1], sizes[1:], _stddevs(program, sizes))]
-    keeps = _keep_schedule(1.0, len(params) - 1, config.layers or 0)
+    keeps = keep_schedule(1.0, len(params) - 1, config.layers or 0)
 
     def forward(x, training):
         for i, (w, b) in enumerate(params[:-1]):
@@ -383,7 +383,9 @@ def build(config, data, run_dir=None):
     return GdlProgram(graph, model, monitor, init_op, control)
 
 
-def _batch(config, data, step):
+def batch(config, data, step):
+    """The minibatch of ``step``, cut as the notes did: at offset
+    ``(step * batch) % (N - batch)``, or within ``offset_range``."""
     if config.offset_range:
         offset = (step * config.batch_size) % config.offset_range
     else:
@@ -440,7 +442,7 @@ def train(config, data, run_dir, out=sys.stdout, resume=False):
                 step_start = time.perf_counter()
                 feed = {}
                 if not program.full_batch:
-                    batch_data, batch_labels = _batch(config, data, step)
+                    batch_data, batch_labels = batch(config, data, step)
                     feed = {model.train_inputs: batch_data, model.train_labels: batch_labels}
                     if model.keep_prob is not None:
                         feed[model.keep_prob] = config.keep_prob
