@@ -69,10 +69,11 @@ def steps_needed(late, window):
 
 # --- sessions --------------------------------------------------------------------
 
-def session_config(intra=0, inter=0, xla=False):
+def session_config(intra=0, inter=0, xla=False, mixed_precision=False):
     """The project's Session config (``runtime.session_config``) with thread
-    counts (0: TensorFlow's choice) and XLA auto-clustering."""
-    config = runtime.session_config()
+    counts (0: TensorFlow's choice), XLA auto-clustering and automatic mixed
+    precision (``--mixed_precision``)."""
+    config = runtime.session_config(False, mixed_precision)
     config.intra_op_parallelism_threads = intra
     config.inter_op_parallelism_threads = inter
     if xla:

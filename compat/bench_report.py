@@ -25,6 +25,7 @@ ROW_LEGACY = "late / early step, legacy summary op per step"
 ROW_TFDATA = "tf.data pipeline / feed_dict"
 ROW_XLA = "XLA (global_jit_level ON_1) / default"
 ROW_ONEDNN = "oneDNN off / on"
+ROW_MIXED = "mixed precision (--mixed_precision: bfloat16 on CPU) / default"
 ROW_STARTUP = "time to first step, cold / warm"
 ROW_MATMUL = "float32 matmul"
 ROW_UPGRADE_CLI = "upgrader / tf_upgrade_v2, command"
@@ -127,7 +128,8 @@ def _setting_rows(results, models):
         rows.append((threads_row(intra, inter),
                      [_setting_cell(settings(n).get(key)) for n in models]))
     for key, label, extra in (("tf_data", ROW_TFDATA, None), ("xla", ROW_XLA, _xla_extra),
-                              ("onednn_off", ROW_ONEDNN, None)):
+                              ("onednn_off", ROW_ONEDNN, None),
+                              ("mixed_precision", ROW_MIXED, None)):
         rows.append((label, [_setting_cell(settings(n).get(key), extra) for n in models]))
     return rows
 

@@ -10,6 +10,7 @@ import random
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.core.protobuf import rewriter_config_pb2
 
 v1 = tf.compat.v1
 
@@ -66,11 +67,29 @@ def select_device(device):
     return None
 
 
-def session_config(log_device_placement=False):
+def session_config(log_device_placement=False, mixed_precision=False):
+    """The Session's ConfigProto.  ``mixed_precision`` turns on Grappler's
+    automatic mixed precision: float16 on a GPU (pair it with
+    ``loss_scaled``), bfloat16 through oneDNN on a CPU.  It changes the
+    numbers, so it is never on by default."""
     # Soft placement lets ops with no GPU kernel (summaries, string ops)
     # fall back to the CPU, as TF1 programs relied on.
-    return v1.ConfigProto(allow_soft_placement=True,
-                          log_device_placement=log_device_placement)
+    config = v1.ConfigProto(allow_soft_placement=True,
+                            log_device_placement=log_device_placement)
+    if mixed_precision:
+        rewrite = config.graph_options.rewrite_options
+        rewrite.auto_mixed_precision = rewriter_config_pb2.RewriterConfig.ON
+        rewrite.auto_mixed_precision_onednn_bfloat16 = rewriter_config_pb2.RewriterConfig.ON
+    return config
+
+
+def loss_scaled(optimizer, mixed_precision):
+    """``optimizer`` with dynamic loss scaling where mixed precision means
+    float16 (a visible GPU): small gradients would underflow in float16.
+    bfloat16 has float32's exponent range and needs none."""
+    if mixed_precision and tf.config.get_visible_devices("GPU"):
+        return v1.mixed_precision.MixedPrecisionLossScaleOptimizer(optimizer, "dynamic")
+    return optimizer
 
 
 def device_scope(device_name):

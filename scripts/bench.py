@@ -126,6 +126,8 @@ flags.DEFINE_enum("probe", "", PROBES, "(internal) run one measurement for a par
                   "and print it as one line.")
 flags.DEFINE_integer("intra", 0, "(internal, --probe) intra_op_parallelism_threads.",
                      lower_bound=0)
+flags.DEFINE_boolean("probe_mixed_precision", False, "(internal, --probe) automatic mixed "
+                     "precision in the Session config.")
 flags.DEFINE_integer("inter", 0, "(internal, --probe) inter_op_parallelism_threads.",
                      lower_bound=0)
 
@@ -253,7 +255,8 @@ def _probe_main():
                 "data_s": t_build - t_data, "build_s": t_run - t_build,
                 "first_step_s": t_end - t_run, "in_process_s": t_end - _START}, sys.stdout)
         return 0
-    config = bench_measure.session_config(FLAGS.intra, FLAGS.inter, xla=FLAGS.probe == "xla")
+    config = bench_measure.session_config(FLAGS.intra, FLAGS.inter, xla=FLAGS.probe == "xla",
+                                          mixed_precision=FLAGS.probe_mixed_precision)
     reproduction = bench_models.build(name, data, FLAGS.batch_size, FLAGS.seed)
     payload = {"intra": FLAGS.intra, "inter": FLAGS.inter,
                "onednn_env": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
@@ -334,6 +337,11 @@ def _settings():
     payload, _, _ = _probe_or_error(_probe_argv("step", "conv"),
                                     env=bench_probe.child_env(TF_ENABLE_ONEDNN_OPTS="0"))
     record("onednn_off", payload)
+    # Not a faithful setting (other numbers), measured because it may be the
+    # largest speed-up a user can opt into.
+    _say("conv: settings, mixed precision (child process)")
+    payload, _, _ = _probe_or_error(_probe_argv("step", "conv", probe_mixed_precision=True))
+    record("mixed_precision", payload)
     _say("conv: settings, XLA (child process)")
     xla_flags = (os.environ.get("TF_XLA_FLAGS", "") + " --tf_xla_cpu_global_jit").strip()
     payload, _, stderr = _probe_or_error(_probe_argv("xla", "conv"),

@@ -107,6 +107,11 @@ flags.DEFINE_enum("device", "auto", ["auto", "cpu", "gpu"],
                   "Where to run: auto (a GPU when TensorFlow sees one), cpu, or gpu "
                   "(an error when there is none).")
 flags.DEFINE_boolean("log_device_placement", False, "Log the device each op runs on.")
+flags.DEFINE_boolean("mixed_precision", False,
+                     "Automatic mixed precision: bfloat16 matmuls and convolutions through "
+                     "oneDNN on a CPU, float16 with dynamic loss scaling on a GPU. Faster where "
+                     "the hardware supports it, but the numbers are no longer the original "
+                     "program's; off by default.")
 flags.DEFINE_integer("checkpoint_every", run_control.DEFAULT_CHECKPOINT_EVERY,
                      "Save a checkpoint (weights, optimizer state, data order, RNG states) in "
                      "the run's directory every this many steps, and at step 0 and the end; "
@@ -129,7 +134,7 @@ RUN_FLAGS = ("model", "init", "init_scope", "learning_rate", "training_iters", "
              "batch_size", "display_step", "dropout", "summary_every", "diagnostics", "beta",
              "offset_range", "hidden", "layers", "decay_steps", "decay_rate", "train_size",
              "valid_size", "test_size", "validation_size", "dataset", "batching",
-             "checkpoint_every", "data_dir", "cache_dir", "source_url")
+             "checkpoint_every", "mixed_precision", "data_dir", "cache_dir", "source_url")
 
 
 def _make_run_dir(model, name):
@@ -213,7 +218,7 @@ def run_conv(seed):
         training_iters=FLAGS.training_iters, steps=FLAGS.steps, batch_size=FLAGS.batch_size,
         init=FLAGS.init, init_scope=FLAGS.init_scope, seed=seed, device=FLAGS.device,
         log_device_placement=FLAGS.log_device_placement, progress=FLAGS.progress,
-        checkpoint_every=FLAGS.checkpoint_every)
+        checkpoint_every=FLAGS.checkpoint_every, mixed_precision=FLAGS.mixed_precision)
     for name, value in (("learning_rate", FLAGS.learning_rate),
                         ("display_step", FLAGS.display_step), ("dropout", FLAGS.dropout),
                         ("summary_every", FLAGS.summary_every),
@@ -248,6 +253,7 @@ def run_gdl(seed):
         layers=FLAGS.layers, hidden=FLAGS.hidden, display_step=FLAGS.display_step,
         summary_every=FLAGS.summary_every, diagnostics=FLAGS.diagnostics, seed=seed,
         device=FLAGS.device, checkpoint_every=FLAGS.checkpoint_every,
+        mixed_precision=FLAGS.mixed_precision,
         log_device_placement=FLAGS.log_device_placement)
     config.program()
     runtime.select_device(config.device)

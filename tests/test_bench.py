@@ -79,9 +79,10 @@ def test_every_part_on_conv(tiny_mnist, tmp_path):
     assert conv["legacy_graph_ops"] > 0
 
     settings = conv["settings"]
-    assert set(settings) == {"default", "threads_1_1", "tf_data", "xla", "onednn_off"}
+    assert set(settings) == {"default", "threads_1_1", "tf_data", "xla", "onednn_off",
+                             "mixed_precision"}
     assert_positive(settings["default"], ["median_ms", "p10_ms", "p90_ms"])
-    for key in ("threads_1_1", "tf_data", "xla", "onednn_off"):
+    for key in ("threads_1_1", "tf_data", "xla", "onednn_off", "mixed_precision"):
         assert_positive(settings[key], ["step_ms", "ratio"])
     assert (settings["threads_1_1"]["intra"], settings["threads_1_1"]["inter"]) == (1, 1)
     assert settings["onednn_off"]["onednn_env"] == "0"
@@ -108,6 +109,7 @@ def test_every_part_on_conv(tiny_mnist, tmp_path):
                   bench_report.ROW_CEILING, bench_report.ROW_FLOPS, bench_report.ROW_GROWTH,
                   bench_report.ROW_LEGACY, bench_report.threads_row(1, 1),
                   bench_report.ROW_TFDATA, bench_report.ROW_XLA, bench_report.ROW_ONEDNN,
+                  bench_report.ROW_MIXED,
                   bench_report.ROW_STARTUP, bench_report.ROW_UPGRADE_CLI,
                   bench_report.ROW_UPGRADE_IN):
         assert label in rows, (label, result.stdout)

@@ -74,6 +74,7 @@ class ConvConfig:
     summary_every: int = 50
     diagnostics: bool = True
     checkpoint_every: int = run_control.DEFAULT_CHECKPOINT_EVERY  # 0: only on a signal
+    mixed_precision: bool = False  # bfloat16 on a CPU, float16 on a GPU: other numbers
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -132,7 +133,7 @@ def _maxpool2d(x, k=2):
 
 
 def build_conv_graph(images, labels, keep_prob, init="normal",
-                     init_scope="first", learning_rate=0.001):
+                     init_scope="first", learning_rate=0.001, mixed_precision=False):
     """Build the network, loss, accuracy and Adam step on ``images``
     ([N, 784] float32), one-hot ``labels`` ([N, 10]) and the dropout
     ``keep_prob`` (scalar) in the default graph.
@@ -169,7 +170,8 @@ def build_conv_graph(images, labels, keep_prob, init="normal",
     global_step = v1.train.get_or_create_global_step()
     # minimize() split in its two halves, so diagnostics can see the
     # gradients the step applies; the ops are the same, in the same order.
-    optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate)
+    optimizer = runtime.loss_scaled(v1.train.AdamOptimizer(learning_rate=learning_rate),
+                                    mixed_precision)
     grads_and_vars = optimizer.compute_gradients(loss)
     train_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
     with v1.name_scope("accuracy"):
@@ -223,7 +225,8 @@ def build(config, run_dir=None):
             keep_prob = v1.placeholder(tf.float32, name="keep_prob")
             model = build_conv_graph(images, labels, keep_prob,
                                      init=config.init, init_scope=config.init_scope,
-                                     learning_rate=config.learning_rate)
+                                     learning_rate=config.learning_rate,
+                                     mixed_precision=config.mixed_precision)
             monitor = build_summaries(model, config.diagnostics)
             init_op = v1.global_variables_initializer()
             control = None if run_dir is None else run_control.control_for(
@@ -292,7 +295,7 @@ def train(config, data, run_dir, out=sys.stdout, resume=False):
                 "monitor": monitor.state()}
 
     session = v1.Session(graph=program.graph, config=runtime.session_config(
-        config.log_device_placement))
+        config.log_device_placement, config.mixed_precision))
     with session as sess:
         writer = v1.summary.FileWriter(run_dir, None if resume else program.graph)
         try:

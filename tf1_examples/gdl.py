@@ -124,6 +124,7 @@ class GdlConfig:
     summary_every: int = None
     diagnostics: bool = None  # default: off for this series
     checkpoint_every: int = run_control.DEFAULT_CHECKPOINT_EVERY  # 0: only on a signal
+    mixed_precision: bool = False  # bfloat16 on a CPU, float16 on a GPU: other numbers
     seed: int = 0
     device: str = "auto"
     log_device_placement: bool = False
@@ -313,7 +314,8 @@ def build_gdl_graph(config, data):
             config.learning_rate, global_step, config.decay_steps, config.decay_rate,
             staircase=True)
     # minimize() in its two halves, so diagnostics can see the gradients.
-    optimizer = v1.train.GradientDescentOptimizer(learning_rate)
+    optimizer = runtime.loss_scaled(v1.train.GradientDescentOptimizer(learning_rate),
+                                    config.mixed_precision)
     grads_and_vars = optimizer.compute_gradients(loss)
     train_prediction = tf.nn.softmax(train_logits)
     # Without dropout the prediction reads the weights on its own, and in the
@@ -420,7 +422,7 @@ def train(config, data, run_dir, out=sys.stdout, resume=False):
     summary_steps = set(range(0, config.steps, config.summary_every)) | {config.steps - 1}
     plain_times, summary_times = [], []
     with v1.Session(graph=built.graph, config=runtime.session_config(
-            config.log_device_placement)) as session:
+            config.log_device_placement, config.mixed_precision)) as session:
         # No graph in the event file: the course kept its data sets as graph
         # constants, which would copy them into every log.
         writer = v1.summary.FileWriter(run_dir)
