@@ -10,6 +10,7 @@ the caller's to close) and ``Diverged`` when the loss or a gradient is not
 finite (no checkpoint of the bad state; the last good one stays).
 """
 
+import collections
 import signal
 
 import numpy as np
@@ -168,9 +169,22 @@ class RunControl:
         self.signals.__exit__(None, None, None)
 
 
-def control_for(model, run_dir, tags, batch_size, checkpoint_every, scratch=()):
-    """The RunControl of a model that has ``loss``, ``grads_and_vars`` and
-    ``train_op`` (both program families' graphs do), in the default graph."""
-    return RunControl(run_dir, NumericsGuard(model.loss, model.grads_and_vars, tags),
-                      checkpoint.RandomReplay(model.train_op, batch_size), checkpoint_every,
-                      saved_variables(scratch))
+# A program ready to train: its finalized graph, the model's tensors, the
+# summary-step monitor, the initializer and (with a run directory) its RunControl.
+Program = collections.namedtuple("Program", ["graph", "model", "monitor", "init_op", "control"])
+
+
+def finish_program(graph, model, monitor, config, run_dir, tags):
+    """Add the initializer and, with ``run_dir``, the run's control to the
+    graph of ``model`` (which has ``loss``, ``grads_and_vars`` and
+    ``train_op``, as both program families' graphs do), finalize it and
+    return the ``Program``.  Called inside ``graph.as_default()``."""
+    init_op = v1.global_variables_initializer()
+    control = None
+    if run_dir is not None:
+        control = RunControl(run_dir, NumericsGuard(model.loss, model.grads_and_vars, tags),
+                             checkpoint.RandomReplay(model.train_op, config.batch_size),
+                             config.checkpoint_every,
+                             saved_variables(monitor.scratch_variables()))
+    graph.finalize()
+    return Program(graph, model, monitor, init_op, control)

@@ -208,14 +208,10 @@ def build_summaries(graph, with_diagnostics=True):
     return diagnostics.TrainingMonitor(initial, train, images, diag)
 
 
-ConvProgram = collections.namedtuple("ConvProgram", [
-    "graph", "model", "monitor", "init_op", "control"])
-
-
 def build(config, run_dir=None):
-    """A new graph holding the whole program, finalized.  With ``run_dir``
-    it also holds the run's checkpointing (``control``, a
-    ``run_control.RunControl``)."""
+    """A new graph holding the whole program, finalized, as a
+    ``run_control.Program``; with ``run_dir`` it also holds the run's
+    checkpointing (``control``)."""
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed)
@@ -228,12 +224,8 @@ def build(config, run_dir=None):
                                      learning_rate=config.learning_rate,
                                      mixed_precision=config.mixed_precision)
             monitor = build_summaries(model, config.diagnostics)
-            init_op = v1.global_variables_initializer()
-            control = None if run_dir is None else run_control.control_for(
-                model, run_dir, variable_tags(model), config.batch_size,
-                config.checkpoint_every, monitor.scratch_variables())
-    graph.finalize()
-    return ConvProgram(graph, model, monitor, init_op, control)
+            return run_control.finish_program(graph, model, monitor, config, run_dir,
+                                              variable_tags(model))
 
 
 def summary_steps(num_steps, every):

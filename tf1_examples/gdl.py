@@ -364,25 +364,17 @@ def build_monitor(model, with_diagnostics):
     return diagnostics.TrainingMonitor(initial, train, images, diag)
 
 
-GdlProgram = collections.namedtuple("GdlProgram", [
-    "graph", "model", "monitor", "init_op", "control"])
-
-
 def build(config, data, run_dir=None):
-    """The program's graph, finalized; with ``run_dir`` also its
-    checkpointing (``control``, a ``run_control.RunControl``)."""
+    """The program's graph, finalized, as a ``run_control.Program``; with
+    ``run_dir`` also its checkpointing (``control``)."""
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed)
         with runtime.device_scope(runtime.select_device(config.device)):
             model = build_gdl_graph(config, data)
             monitor = build_monitor(model, config.diagnostics)
-            init_op = v1.global_variables_initializer()
-            control = None if run_dir is None else run_control.control_for(
-                model, run_dir, variable_tags(model), config.batch_size,
-                config.checkpoint_every, monitor.scratch_variables())
-    graph.finalize()
-    return GdlProgram(graph, model, monitor, init_op, control)
+            return run_control.finish_program(graph, model, monitor, config, run_dir,
+                                              variable_tags(model))
 
 
 def batch(config, data, step):
