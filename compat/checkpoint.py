@@ -116,9 +116,9 @@ class Checkpointer:
 
     def _remove_orphaned_states(self):
         # The Saver deletes checkpoints beyond max_to_keep; their state files go too.
-        kept = {p + STATE_SUFFIX for p in self.saver.last_checkpoints}
+        kept = {os.path.abspath(p + STATE_SUFFIX) for p in self.saver.last_checkpoints}
         for state in glob.glob(glob.escape(self.prefix) + "-*" + STATE_SUFFIX):
-            if os.path.abspath(state) not in {os.path.abspath(k) for k in kept}:
+            if os.path.abspath(state) not in kept:
                 try:
                     os.remove(state)
                 except OSError:

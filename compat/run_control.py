@@ -115,35 +115,45 @@ class RunControl:
     ``replay``: a ``checkpoint.RandomReplay`` of the training fetches.
     """
 
-    def __init__(self, run_dir, guard, replay, checkpoint_every=DEFAULT_CHECKPOINT_EVERY,
-                 var_list=None):
+    def __init__(self, run_dir, guard, replay, monitor,
+                 checkpoint_every=DEFAULT_CHECKPOINT_EVERY, var_list=None):
         self.checkpointer = checkpoint.Checkpointer(run_dir, var_list)
         self.guard = guard
         self.replay = replay
+        self.monitor = monitor
         self.checkpoint_every = checkpoint_every
         self.signals = StopSignals()
 
-    def begin(self, session, init_op, resume, loop_state):
-        """Initialize (``resume`` False) or restore the newest checkpoint.
-        Returns ``(first_step_done, state)``: the step the run continues
-        after, and the loop's own state saved with it (``None`` when new).
-        ``loop_state`` is a function returning the loop's own picklable
-        state, saved with every checkpoint."""
+    def begin(self, session, init_op, resume, writer, loop_state=dict):
+        """Start the run: initialize, record step 0 with the monitor and save
+        checkpoint 0 (``resume`` False), or restore the newest checkpoint,
+        the RNGs, the dropout generators and the monitor's records.  Returns
+        ``(first_step_done, state)``: the step the run continues after, and
+        the loop's own state saved with it (``None`` when new).
+        ``loop_state`` returns the loop's own picklable state, saved with
+        every checkpoint."""
         self._loop_state = loop_state
         self.signals.__enter__()
         if not resume:
             session.run(init_op)
+            self.monitor.start(session, writer)
+            if self.checkpoint_every:
+                self.save(session, 0)
             return 0, None
         step, state = self.checkpointer.restore(session)
         np.random.set_state(state["numpy_rng"])
         self.replay.replay(session, state["random_runs"])
+        self.monitor.restore_state(state["monitor"])
+        # TensorBoard drops what a killed run wrote after this step.
+        writer.add_session_log(v1.SessionLog(status=v1.SessionLog.START), step + 1)
         self.checkpointer.last = checkpoint.latest(self.checkpointer.run_dir)
         return step, state["loop"]
 
     def save(self, session, step):
         return self.checkpointer.save(session, step, {
             "step": step, "numpy_rng": np.random.get_state(),
-            "random_runs": self.replay.runs, "loop": self._loop_state()})
+            "random_runs": self.replay.runs, "monitor": self.monitor.state(),
+            "loop": self._loop_state()})
 
     def after_step(self, session, step, flags, last_step, shown_step=None):
         """Check the step's numerics flags, then checkpoint or stop as due.
@@ -184,7 +194,7 @@ def finish_program(graph, model, monitor, config, run_dir, tags):
     if run_dir is not None:
         control = RunControl(run_dir, NumericsGuard(model.loss, model.grads_and_vars, tags),
                              checkpoint.RandomReplay(model.train_op, config.batch_size),
-                             config.checkpoint_every,
+                             monitor, config.checkpoint_every,
                              saved_variables(monitor.scratch_variables()))
     graph.finalize()
     return Program(graph, model, monitor, init_op, control)

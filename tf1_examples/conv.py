@@ -283,27 +283,19 @@ def train(config, data, run_dir, out=sys.stdout, resume=False):
     train_fetches = [model.train_op, control.guard.flags]
 
     def loop_state():
-        return {"data": data.train.state(), "losses": list(losses),
-                "monitor": monitor.state()}
+        return {"data": data.train.state(), "losses": list(losses)}
 
     session = v1.Session(graph=program.graph, config=runtime.session_config(
         config.log_device_placement, config.mixed_precision))
     with session as sess:
         writer = v1.summary.FileWriter(run_dir, None if resume else program.graph)
         try:
-            done, state = control.begin(sess, program.init_op, resume, loop_state)
+            done, state = control.begin(sess, program.init_op, resume, writer, loop_state)
             if resume:
                 data.train.restore_state(state["data"])
                 losses.extend(state["losses"])
-                monitor.restore_state(state["monitor"])
-                # TensorBoard drops what a killed run wrote after this step.
-                writer.add_session_log(v1.SessionLog(status=v1.SessionLog.START), done + 1)
                 print("Resumed from %s at step %d of %d" % (control.checkpointer.last, done,
                                                               num_steps), file=out, flush=True)
-            else:
-                monitor.start(sess, writer)
-                if config.checkpoint_every:
-                    control.save(sess, 0)
             start = time.perf_counter()
             for step in range(done + 1, num_steps + 1):
                 step_start = time.perf_counter()

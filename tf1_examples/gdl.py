@@ -419,17 +419,11 @@ def train(config, data, run_dir, out=sys.stdout, resume=False):
         # constants, which would copy them into every log.
         writer = v1.summary.FileWriter(run_dir)
         try:
-            done, state = control.begin(session, built.init_op, resume,
-                                        lambda: {"monitor": monitor.state()})
+            done, _ = control.begin(session, built.init_op, resume, writer)
             if resume:
-                monitor.restore_state(state["monitor"])
-                writer.add_session_log(v1.SessionLog(status=v1.SessionLog.START), done + 1)
                 print("Resumed from %s at step %d of %d" % (control.checkpointer.last, done,
                                                               config.steps), file=out)
             else:
-                monitor.start(session, writer)
-                if config.checkpoint_every:
-                    control.save(session, 0)
                 print("Initialized", file=out)
             start = time.perf_counter()
             for step in range(done, config.steps):
