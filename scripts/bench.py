@@ -36,8 +36,8 @@ drop the OS caches first (``sync; echo 3 > /proc/sys/vm/drop_caches`` as
 root).
 
 Flags are parsed here and nowhere else; the measuring is done by
-``compat.bench_measure``, ``compat.bench_models`` and
-``compat.bench_upgrade``, the tables by ``compat.bench_report``.
+``benchmarks.measure``, ``benchmarks.models`` and
+``benchmarks.upgrader``, the tables by ``benchmarks.report``.
 """
 
 import contextlib
@@ -51,19 +51,18 @@ import time
 _START = time.perf_counter()  # time to first step counts from here in a probe
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
-from compat import bench_probe  # noqa: E402
-from compat import cli  # noqa: E402
-from compat import errors  # noqa: E402
+from benchmarks import probe as bench_probe  # noqa: E402
+from compat.util import cli  # noqa: E402
+from compat.util import errors  # noqa: E402
 
 # TensorFlow is imported in main(), after the cold start-up probe: a
 # probe started after this process loaded TensorFlow would find its
 # libraries in the file cache.  So the model list is spelled out here
-# (compat.bench_models.MODELS; the tests check they agree).
+# (benchmarks.models.MODELS; the tests check they agree).
 MODELS = ("conv", "logreg_sgd", "nn", "nn_l2", "nn_overfit", "nn_dropout", "nn_lr_decay",
           "deep")
 SERIES_DATASETS = ("notmnist", "mnist", "fashion_mnist")
@@ -176,7 +175,7 @@ def _validate():
 
 def _load_data(name):
     """The model's data, as scripts/run.py loads it (errors: DataError)."""
-    from compat import mnist
+    from compat.data import mnist
     if name == "conv":
         return mnist.read_data_sets(FLAGS.data_dir, one_hot=True, dataset="mnist",
                                     source_url=FLAGS.source_url,
@@ -207,10 +206,10 @@ class _DataCache:
 def _setup_tensorflow():
     """Import TensorFlow (banner filtered), TF1 graph mode as run.py sets it,
     seeds.  Graph seeds are set by each program's own build; the
-    process-wide default graph is never used (see compat.bench_measure)."""
-    from compat.quiet_import import import_tensorflow
+    process-wide default graph is never used (see benchmarks.measure)."""
+    from compat.util.quiet_import import import_tensorflow
     tf = import_tensorflow()
-    from compat import runtime
+    from compat.train import runtime
     runtime.quiet_tensorflow()
     runtime.enable_graph_mode()
     random.seed(FLAGS.seed)
@@ -242,8 +241,8 @@ def _probe_main():
     name = FLAGS.models[0]
     t_import = time.perf_counter()
     tf = _setup_tensorflow()
-    from compat import bench_measure
-    from compat import bench_models
+    from benchmarks import measure as bench_measure
+    from benchmarks import models as bench_models
     t_data = time.perf_counter()
     data = _load_data(name)
     t_build = time.perf_counter()
@@ -298,7 +297,7 @@ def _probe_or_error(argv, env=None):
         return {"error": str(err)}, None, ""
 
 
-class StartupFailed(Exception):
+class StartupFailed(errors.UserError):
     """The first-step child failed: this process would fail the same way
     (it loads the same data and builds the same graph), so stop here."""
 
@@ -320,7 +319,7 @@ def _startup(model):
 
 def _settings():
     """Each setting on the conv step in its own child process (see
-    compat.bench_measure on why), as ratios to a child with the defaults."""
+    benchmarks.measure on why), as ratios to a child with the defaults."""
     _say("conv: settings, default (child process)")
     base, _, _ = _probe_or_error(_probe_argv("step", "conv"))
     if "error" in base:
@@ -368,8 +367,8 @@ def _settings():
 def _graph_phase(name, data, results, ceiling_flops):
     """Everything measured on the reproduction in TF1 graph mode; returns
     what the Keras phase needs."""
-    from compat import bench_measure as m
-    from compat import bench_models
+    from benchmarks import measure as m
+    from benchmarks import models as bench_models
     r = results[name]
     reproduction = bench_models.build(name, data, FLAGS.batch_size, FLAGS.seed)
     _say("%s: reproduction, %d steps after %d" % (name, FLAGS.steps, FLAGS.warmup))
@@ -433,8 +432,8 @@ def _graph_phase(name, data, results, ceiling_flops):
 # --- the Keras phase ---------------------------------------------------------------------
 
 def _keras_phase(name, twin, results):
-    from compat import bench_measure as m
-    from compat import bench_models
+    from benchmarks import measure as m
+    from benchmarks import models as bench_models
     import keras
     r = results[name]
     _say("%s: Keras %s train_on_batch, %d calls after %d"
@@ -475,7 +474,7 @@ def _run():
     if FLAGS.startup:
         results[FLAGS.models[0]]["startup"] = _startup(FLAGS.models[0])
     tf = _setup_tensorflow()
-    from compat import bench_measure as m
+    from benchmarks import measure as m
     results["machine"] = _machine(tf)
     data = _DataCache()
     for name in FLAGS.models:
@@ -510,7 +509,7 @@ def _run():
                 for name in FLAGS.models:
                     _keras_phase(name, twins[name], results)
     if FLAGS.upgrader:
-        from compat import bench_upgrade
+        from benchmarks import upgrader as bench_upgrade
         _say("upgrader against tf_upgrade_v2, %d copies of %d programs"
              % (FLAGS.upgrader_copies, len(bench_upgrade.LEGACY_PROGRAMS)))
         try:
@@ -521,7 +520,7 @@ def _run():
             _say(str(err))
             results["upgrader"] = {"error": str(err)}
     if FLAGS.cluster and "conv" in FLAGS.models:
-        from compat import bench_cluster
+        from benchmarks import cluster as bench_cluster
         _say("conv on the loopback cluster: %s" % ", ".join(l[0] for l in bench_cluster.LAYOUTS))
         with tempfile.TemporaryDirectory() as logdir:
             try:
@@ -552,7 +551,7 @@ def main(argv):
         return _fail(err)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
-    from compat import bench_report
+    from benchmarks import report as bench_report
     sys.stdout.write(bench_report.render(results))
     sys.stdout.flush()
     if FLAGS.json:
@@ -563,5 +562,10 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser(PROG))
+
+
+if __name__ == "__main__":
+    run()

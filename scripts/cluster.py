@@ -21,13 +21,12 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
-from compat import cli  # noqa: E402
-from compat import launcher  # noqa: E402
+from compat.util import cli  # noqa: E402
+from compat.cluster import launcher  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("workers", 2, "Worker tasks; worker 0 is the chief.", lower_bound=1)
@@ -75,5 +74,10 @@ def main(argv):
     return status
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser("cluster.py"))
+
+
+if __name__ == "__main__":
+    run()

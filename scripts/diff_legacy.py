@@ -23,13 +23,13 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
-from compat import atomic  # noqa: E402
-from compat import cli  # noqa: E402
+from compat.util import atomic  # noqa: E402
+from compat.util import cli  # noqa: E402
+from compat.util import errors
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("model", "conv", ["conv"], "The reproduction to compare with.")
@@ -49,7 +49,7 @@ TEST_LINE = re.compile(r"^Testing Accuracy:\s*(\S+)")
 PROG = "diff_legacy.py"
 
 
-class DiffError(Exception):
+class DiffError(errors.UserError):
     """One side could not run; the message says which and why."""
 
 
@@ -94,7 +94,7 @@ def run_reproduction(model, steps, seed, data_dir, workdir):
 
 
 def upgraded_source(program):
-    from compat import upgrade
+    from compat.upgrade import engine as upgrade
     with open(program, encoding="utf-8") as f:
         source = f.read()
     return source, upgrade.upgrade_source(source, program).source
@@ -209,5 +209,10 @@ def main(argv):
     return 0 if agree else 1
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser(PROG))
+
+
+if __name__ == "__main__":
+    run()

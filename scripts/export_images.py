@@ -13,8 +13,7 @@ import logging
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from compat.quiet_import import import_tensorflow
+from compat.util.quiet_import import import_tensorflow
 
 # TensorBoard's event reader imports TensorFlow; do it quietly first.
 import_tensorflow()
@@ -22,9 +21,9 @@ import_tensorflow()
 from absl import app
 from absl import flags
 
-from compat import cli
-from compat import errors
-from compat import event_images
+from compat.util import cli
+from compat.util import errors
+from compat.tensorboard import event_images
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("out", None, "Directory to write the PNGs to (default: LOGDIR/images).")
@@ -53,5 +52,10 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser("export_images.py"))
+
+
+if __name__ == "__main__":
+    run()

@@ -14,19 +14,18 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from compat.quiet_import import import_tensorflow  # noqa: E402
+from compat.util.quiet_import import import_tensorflow  # noqa: E402
 
 import_tensorflow()
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
-from compat import atomic  # noqa: E402
-from compat import cli  # noqa: E402
-from compat import errors  # noqa: E402
-from compat import runtime  # noqa: E402
+from compat.util import atomic  # noqa: E402
+from compat.util import cli  # noqa: E402
+from compat.util import errors  # noqa: E402
+from compat.train import runtime  # noqa: E402
 from tf1_examples import gdl  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -112,5 +111,10 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser(PROG))
+
+
+if __name__ == "__main__":
+    run()

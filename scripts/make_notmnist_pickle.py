@@ -5,7 +5,7 @@
 
 Udacity's later assignments start with ``pickle.load(open('notMNIST.pickle',
 'rb'))``; this prepares that file from whatever notMNIST data is at hand
-(see compat.notmnist.load_notmnist).  Flags are parsed here and nowhere
+(see compat.data.notmnist.load_notmnist).  Flags are parsed here and nowhere
 else.  Bad input ends in a one-line error and a non-zero exit.
 """
 
@@ -13,14 +13,13 @@ import functools
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app
 from absl import flags
 
-from compat import cli
-from compat import notmnist
-from compat.errors import ConfigError, DataError
+from compat.util import cli
+from compat.data import notmnist
+from compat.util.errors import ConfigError, DataError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data_dir", None,
@@ -67,5 +66,10 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser(_PROG))
+
+
+if __name__ == "__main__":
+    run()

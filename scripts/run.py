@@ -14,8 +14,7 @@ import sys
 import time
 import zlib
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from compat.quiet_import import import_tensorflow
+from compat.util.quiet_import import import_tensorflow
 
 import_tensorflow()
 
@@ -24,14 +23,14 @@ import tensorflow as tf  # noqa: E402
 from absl import app
 from absl import flags
 
-from compat import cli
-from compat import cluster
-from compat import errors
-from compat import initializers
-from compat import atomic
-from compat import mnist
-from compat import run_control
-from compat import runtime
+from compat.util import cli
+from compat.cluster import replica as cluster
+from compat.util import errors
+from compat.train import initializers
+from compat.util import atomic
+from compat.data import mnist
+from compat.train import run_control
+from compat.train import runtime
 from tf1_examples import conv
 from tf1_examples import gdl
 
@@ -387,5 +386,10 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser("run.py"))
+
+
+if __name__ == "__main__":
+    run()

@@ -19,15 +19,13 @@ import sys
 import traceback
 import types
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 # The old tf.nn.rnn_cell classes live on in tf_keras; TF serves them only in
 # legacy-Keras mode, which must be chosen before TensorFlow loads.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 from absl import flags  # noqa: E402
 
-from compat import cli  # noqa: E402
+from compat.util import cli  # noqa: E402
 
 RUNNER_FLAGS = flags.FlagValues()
 flags.DEFINE_string("data_dir", None,
@@ -110,12 +108,12 @@ def main(argv):
     if RUNNER_FLAGS.report and os.path.isdir(RUNNER_FLAGS.report):
         return _fail("--report=%s is a directory" % RUNNER_FLAGS.report, 2)
 
-    from compat.quiet_import import import_tensorflow
+    from compat.util.quiet_import import import_tensorflow
     import_tensorflow()
-    from compat import legacy_ops
-    from compat import legacy_shim
-    from compat import runtime
-    from compat.watchdog import StepLimitReached
+    from compat.legacy import adapters as legacy_ops
+    from compat.legacy import shim as legacy_shim
+    from compat.train import runtime
+    from compat.legacy.watchdog import StepLimitReached
     runtime.quiet_tensorflow()
 
     reporter = legacy_shim.Reporter(quiet=RUNNER_FLAGS.quiet)
@@ -138,7 +136,7 @@ def main(argv):
         runtime.seed_everything(RUNNER_FLAGS.seed)
     module.__file__ = path
     module.__builtins__ = builtins
-    from compat.py2_import import Py2ModuleFinder
+    from compat.legacy.py2_import import Py2ModuleFinder
     finder = Py2ModuleFinder(
         os.path.dirname(os.path.abspath(path)),
         lambda change, where: reporter.record("py2", change.fixer, change.old, change.new,
@@ -164,7 +162,7 @@ def main(argv):
     except KeyboardInterrupt:
         status = 130
     except Exception as err:  # the program's own error: show it as python would
-        from compat.errors import DataError
+        from compat.util.errors import DataError
         if isinstance(err, DataError):
             status = _fail(err)
         else:
@@ -188,5 +186,10 @@ def main(argv):
     return status
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     sys.exit(main(sys.argv))
+
+
+if __name__ == "__main__":
+    run()

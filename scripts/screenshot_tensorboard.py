@@ -3,7 +3,7 @@
     python scripts/screenshot_tensorboard.py runs --out=tensorboard.png [--tab=images]
         [--width=1400 --height=1000] [--tag_filter=conv1] [--chromium=/usr/bin/chromium]
 
-Starts the real TensorBoard server on the log directory (compat.tensorboard_server,
+Starts the real TensorBoard server on the log directory (compat.tensorboard.server,
 every image kept), opens ``http://127.0.0.1:PORT/#<tab>`` in headless Chromium
 (Debian's ``chromium`` package) and writes what it shows as a PNG.  The page
 is a single-page app that fetches its data after loading; Chromium's virtual
@@ -24,13 +24,13 @@ import sys
 import tempfile
 import urllib.parse
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app
 from absl import flags
 
-from compat import cli
-from compat import tensorboard_server
+from compat.util import cli
+from compat.tensorboard import server as tensorboard_server
+from compat.util import errors
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("out", None, "PNG file to write the screenshot to.")
@@ -61,7 +61,7 @@ _TAB = re.compile(r"^[a-z][a-z0-9_-]*$")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-class ScreenshotError(RuntimeError):
+class ScreenshotError(errors.UserError, RuntimeError):
     pass
 
 
@@ -158,5 +158,10 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     app.run(main, flags_parser=cli.flags_parser("screenshot_tensorboard.py"))
+
+
+if __name__ == "__main__":
+    run()

@@ -16,12 +16,11 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import flags  # noqa: E402
 
-from compat import cli  # noqa: E402
-from compat import upgrade  # noqa: E402
+from compat.util import cli  # noqa: E402
+from compat.upgrade import engine as upgrade  # noqa: E402
 
 PROG = "upgrade.py"
 
@@ -129,5 +128,10 @@ def main(argv):
     return _one_file(opts, rest[0])
 
 
-if __name__ == "__main__":
+def run():
+    """Console-script entry point."""
     sys.exit(main(sys.argv))
+
+
+if __name__ == "__main__":
+    run()

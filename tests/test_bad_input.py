@@ -34,7 +34,7 @@ CLOSED_PORT = "http://127.0.0.1:9/"
 
 # What TensorFlow's C++ runtime may print on its own (glog lines such as
 # "I0000 00:00:1732...  cpu_feature_guard.cc:...", and absl's notice) is not
-# the script's output; compat.quiet_import and TF_CPP_MIN_LOG_LEVEL=2 (as in
+# the script's output; compat.util.quiet_import and TF_CPP_MIN_LOG_LEVEL=2 (as in
 # test_run_script.py) hide most of it, and this ignores the rest.
 _RUNTIME_NOISE = re.compile(r"^(?:[IWEF]\d{4} |WARNING: All log messages before absl::)")
 

@@ -14,8 +14,8 @@ import sys
 import numpy as np
 import pytest
 
-from compat import bench_cluster
-from compat import bench_report
+from benchmarks import cluster as bench_cluster
+from benchmarks import report as bench_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "scripts", "bench.py")
@@ -173,8 +173,8 @@ def test_bad_flags_are_one_line():
 
 def test_model_list_matches_bench_models():
     # bench.py spells the list out so it can start its cold probe before
-    # importing TensorFlow; it must stay the list compat.bench_models serves.
-    from compat import bench_models
+    # importing TensorFlow; it must stay the list benchmarks.models serves.
+    from benchmarks import models as bench_models
     tree = ast.parse(open(BENCH, encoding="utf-8").read())
     spelled = next(ast.literal_eval(node.value) for node in tree.body
                    if isinstance(node, ast.Assign) and node.targets[0].id == "MODELS")
@@ -184,7 +184,9 @@ def test_model_list_matches_bench_models():
 # --- units -------------------------------------------------------------------------------
 
 def test_hand_flop_count_agrees_with_the_profiler_for_conv(tiny_mnist):
-    from compat import bench_measure, bench_models, mnist
+    from benchmarks import measure as bench_measure
+    from benchmarks import models as bench_models
+    from compat.data import mnist
     data = mnist.read_data_sets(str(tiny_mnist), one_hot=True, validation_size=10)
     reproduction = bench_models.build_conv(data, 16, seed=0)
     profiler = bench_measure.profiler_flops(
@@ -199,7 +201,8 @@ def test_hand_flop_count_agrees_with_the_profiler_for_conv(tiny_mnist):
 
 
 def test_hand_flop_count_agrees_with_the_profiler_for_the_series():
-    from compat import bench_measure, bench_models
+    from benchmarks import measure as bench_measure
+    from benchmarks import models as bench_models
     from tf1_examples import gdl
     rng = np.random.RandomState(0)
 
@@ -219,7 +222,7 @@ def test_hand_flop_count_agrees_with_the_profiler_for_the_series():
 
 
 def test_window_median_and_summary():
-    from compat import bench_measure
+    from benchmarks import measure as bench_measure
     times = [0.001 * step for step in range(1, 31)]  # step s took s ms
     assert bench_measure.window_median_ms(times, 10, 5) == pytest.approx(10.0)
     assert bench_measure.window_median_ms(times, 1, 3) == pytest.approx(2.0)
@@ -250,7 +253,7 @@ def test_report_marks_failed_and_missing_parts():
 
 TWIN_CHECK = r"""
 import numpy as np
-from compat import bench_models
+from benchmarks import models as bench_models
 spec = bench_models.KerasSpec("nn", sizes=[784, 16, 10], dropout=[0.0], optimizer="sgd",
                               learning_rate=0.5)
 rng = np.random.RandomState(0)

@@ -21,8 +21,8 @@ import time
 
 import pytest
 
-from compat import cluster
-from compat import errors
+from compat.cluster import replica as cluster
+from compat.util import errors
 from conftest import assert_cluster_gone, cluster_tasks
 from test_notmnist import make_letter_root
 

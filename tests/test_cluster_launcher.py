@@ -1,4 +1,4 @@
-"""scripts/cluster.py and compat.launcher: a local TF1 cluster of fake tasks.
+"""scripts/cluster.py and compat.cluster.launcher: a local TF1 cluster of fake tasks.
 
 The tasks are a small Python program written by the tests (no TensorFlow):
 each takes the cluster flags, binds its own port as a TF server would,
@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from compat import launcher
+from compat.cluster import launcher
 from conftest import assert_cluster_gone, cluster_tasks, process_alive
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,4 +1,4 @@
-"""compat.diagnostics on a tiny linear model, checked against the same
+"""compat.train.diagnostics on a tiny linear model, checked against the same
 quantities computed by hand with numpy: gradient and weight norms, update
 ratio, change since initialization (relative, and absolute from zeros), the
 share of the displayed range moved, the report, the JSON, the kernel views,
@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from compat import diagnostics
+from compat.train import diagnostics
 
 v1 = tf.compat.v1
 

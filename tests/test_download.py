@@ -1,4 +1,4 @@
-"""Tests of compat.download and of read_data_sets downloading missing files,
+"""Tests of compat.data.download and of read_data_sets downloading missing files,
 against a throw-away HTTP server on 127.0.0.1."""
 
 import gzip
@@ -7,9 +7,9 @@ import hashlib
 import numpy as np
 import pytest
 
-from compat import mnist
-from compat.download import fetch, md5_of
-from compat.errors import DataError
+from compat.data import mnist
+from compat.data.download import fetch, md5_of
+from compat.util.errors import DataError
 from conftest import write_mnist_dir
 
 

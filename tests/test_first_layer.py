@@ -6,7 +6,7 @@ stays exactly zero; every other kernel starts to learn at once."""
 import numpy as np
 import tensorflow as tf
 
-from compat import runtime
+from compat.train import runtime
 from tf1_examples import conv
 
 v1 = tf.compat.v1

@@ -37,8 +37,11 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from compat import download, idx, mnist, notmnist
-from compat.errors import DataError
+from compat.data import download
+from compat.data import idx
+from compat.data import mnist
+from compat.data import notmnist
+from compat.util.errors import DataError
 from conftest import idx_bytes, tagged_images, write_idx, write_mnist_dir
 from test_notmnist import make_letter_root, oracle_small, png_bytes
 
@@ -110,7 +113,7 @@ def _one_line_naming(err, path):
 def reference_idx(data):
     """What a correct reader makes of an IDX file's bytes: the array, or None
     for a bad file.  Written from the format's description, not from
-    compat.idx: gzip (by its magic bytes) or plain; magic 00 00 08 NN, NN >= 1
+    compat.data.idx: gzip (by its magic bytes) or plain; magic 00 00 08 NN, NN >= 1
     big-endian uint32 sizes, exactly prod(sizes) bytes of pixels."""
     if data[:2] == b"\x1f\x8b":
         try:

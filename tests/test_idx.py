@@ -1,4 +1,4 @@
-"""Tests of compat.idx, the IDX reader: valid files of each layout and every
+"""Tests of compat.data.idx, the IDX reader: valid files of each layout and every
 way a file can be bad, which must end in a one-line DataError naming it."""
 
 import gzip
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from compat.errors import DataError
-from compat.idx import read_idx, read_idx_images, read_idx_labels
+from compat.util.errors import DataError
+from compat.data.idx import read_idx, read_idx_images, read_idx_labels
 from conftest import idx_bytes, tagged_images, write_idx
 
 

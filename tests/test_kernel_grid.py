@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from compat.kernel_grid import grid_shape, put_kernels_on_grid
+from compat.tensorboard.kernel_grid import grid_shape, put_kernels_on_grid
 
 
 def _grid(kernel, **kwargs):

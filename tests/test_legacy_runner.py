@@ -12,7 +12,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from compat import legacy_api
+from compat import api
 from conftest import REPO_ROOT, write_mnist_dir
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
@@ -93,7 +93,7 @@ def run_program(tmp_path, source, *args, runner_args=(), name="prog.py"):
 
 
 def test_every_table_entry_is_tested():
-    assert set(CASES) | STRUCTURAL == {e.old for e in legacy_api.ENTRIES}
+    assert set(CASES) | STRUCTURAL == {e.old for e in api.ENTRIES}
 
 
 def test_all_value_cases_in_one_program(tmp_path):

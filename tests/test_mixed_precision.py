@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from compat import runtime
+from compat.train import runtime
 from tf1_examples import conv
 
 v1 = tf.compat.v1

@@ -1,4 +1,4 @@
-"""Tests of compat.mnist / compat.input_data: the split, pixel and label
+"""Tests of compat.data.mnist / compat.input_data: the split, pixel and label
 formats, both historical next_batch behaviours, fake data and every loader
 error.  Data sets are tiny IDX files written per test; one test checks the
 real MNIST copy when the shared data directory is present."""
@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from compat import input_data, mnist
-from compat.download import md5_of
-from compat.errors import DataError, DataUnavailableError
+from compat.data import input_data
+from compat.data import mnist
+from compat.data.download import md5_of
+from compat.util.errors import DataError, DataUnavailableError
 from conftest import REPO_ROOT, tagged_images, write_idx, write_mnist_dir
 
 CLOSED_PORT_URL = "http://127.0.0.1:9/"
@@ -294,7 +295,7 @@ def test_unknown_dataset_name(tmp_path):
 
 
 def test_loader_does_not_import_tensorflow():
-    code = ("import sys, compat.input_data, compat.idx, compat.download; "
+    code = ("import sys, compat.input_data, compat.data.idx, compat.data.download; "
             "sys.exit('tensorflow' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT).returncode == 0
 

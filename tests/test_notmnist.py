@@ -1,4 +1,4 @@
-"""Tests of compat.notmnist and scripts/make_notmnist_pickle.py on tiny letter
+"""Tests of compat.data.notmnist and scripts/make_notmnist_pickle.py on tiny letter
 folders and tarballs made here with PIL; one real_data test reads
 ../shared/data/notMNIST_small.  Nothing here imports TensorFlow."""
 
@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from PIL import Image
 
-from compat import download, notmnist
-from compat.errors import DataError, DataUnavailableError
+from compat.data import download
+from compat.data import notmnist
+from compat.util.errors import DataError, DataUnavailableError
 from conftest import REPO_ROOT
 
 LETTERS = notmnist.LETTERS
@@ -600,7 +601,7 @@ def test_script_errors_are_one_line(small_root, tmp_path, args, expected):
 
 
 def test_loader_does_not_import_tensorflow():
-    code = "import sys, compat.notmnist; print('tensorflow' in sys.modules)"
+    code = "import sys, compat.data.notmnist; print('tensorflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from compat import py2
-from compat.py2 import Change, is_python2, old_div, translate
+from compat.py2.translator import Change, is_python2, old_div, translate
 
 OLD_DIV_IMPORT = "from compat.py2 import old_div"
 

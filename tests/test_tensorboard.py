@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from compat import errors
-from compat import event_images
-from compat import kernel_grid
-from compat import tensorboard_server
+from compat.util import errors
+from compat.tensorboard import event_images
+from compat.tensorboard import kernel_grid
+from compat.tensorboard import server as tensorboard_server
 from conftest import write_mnist_dir
 from tf1_examples import conv
 

@@ -14,8 +14,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from compat import legacy_api
-from compat import upgrade
+from compat import api
+from compat.upgrade import engine as upgrade
 from conftest import REPO_ROOT, write_mnist_dir
 from test_legacy_cluster import SYNC_PROGRAM
 from test_legacy_runner import (CASES, INIT_PROGRAM, LOCAL_INPUT_DATA_COPY, PRELUDE,
@@ -147,9 +147,9 @@ for name, path, argv in jobs:
                      'legacy_keras': __import__('os').environ.get('TF_USE_LEGACY_KERAS')}
 import inspect
 import tensorflow.compat.v1 as v1
-from compat import legacy_api
+from compat import api
 signatures = {}
-for entry in legacy_api.ENTRIES:
+for entry in api.ENTRIES:
     if entry.new_params:
         obj = v1
         for part in entry.new.split('.')[1:]:
@@ -192,7 +192,7 @@ def check_ran(ran, name):
 
 def test_table_covered():
     # Value cases run below; every structural name has its own test here.
-    assert set(CASES) | STRUCTURAL == {e.old for e in legacy_api.ENTRIES}
+    assert set(CASES) | STRUCTURAL == {e.old for e in api.ENTRIES}
 
 
 def test_every_value_case_upgraded_matches_its_modern_form(ran):
@@ -209,12 +209,12 @@ def test_every_value_case_upgraded_matches_its_modern_form(ran):
     assert set(CASES) - {"tf.div"} <= changed
     assert "tf.div" not in changed and not result.flags
     for name in CASES:
-        if legacy_api.BY_OLD[name].new != name:
+        if api.BY_OLD[name].new != name:
             assert name + "(" not in result.source, name
 
 
 def test_new_params_match_tf_signatures(ran):
-    for entry in legacy_api.ENTRIES:
+    for entry in api.ENTRIES:
         if entry.new_params:
             actual = ran["signatures"][entry.old]
             assert actual[:len(entry.new_params)] == list(entry.new_params), entry.old

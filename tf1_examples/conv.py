@@ -22,11 +22,11 @@ import time
 
 import tensorflow as tf
 
-from compat import diagnostics
-from compat import errors
-from compat import initializers
-from compat import run_control
-from compat import runtime
+from compat.train import diagnostics
+from compat.util import errors
+from compat.train import initializers
+from compat.train import run_control
+from compat.train import runtime
 
 v1 = tf.compat.v1
 
@@ -217,7 +217,7 @@ def build(config, run_dir=None, replica=None):
     """A new graph holding the whole program, finalized, as a
     ``run_control.Program``; with ``run_dir`` it also holds the run's
     checkpointing (``control``).  With ``replica`` (a
-    ``compat.cluster.Replica``) it is that worker's graph of the cluster."""
+    ``compat.cluster.replica.Replica``) it is that worker's graph of the cluster."""
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed + (replica.config.task_index if replica else 0))

@@ -36,11 +36,11 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from compat import diagnostics
-from compat import errors
-from compat import run_control
-from compat import runtime
-from compat.kernel_grid import put_kernels_on_grid
+from compat.train import diagnostics
+from compat.util import errors
+from compat.train import run_control
+from compat.train import runtime
+from compat.tensorboard.kernel_grid import put_kernels_on_grid
 
 v1 = tf.compat.v1
 
@@ -213,11 +213,11 @@ def load_data(dataset, data_dir, seed, cache_dir=None, train_size=None, valid_si
     """The series' data: notMNIST as the course prepared it, or MNIST-format
     data (``mnist``, ``fashion_mnist``) normalized the same way."""
     if dataset == "notmnist":
-        from compat import notmnist
+        from compat.data import notmnist
         return data_from_course(notmnist.load_notmnist(
             data_dir, cache_dir or notmnist.default_cache_dir(), train_size=train_size,
             valid_size=valid_size, test_size=test_size, seed=seed))
-    from compat import mnist
+    from compat.data import mnist
     return data_from_mnist(mnist.read_data_sets(
         data_dir, dtype="uint8", dataset=dataset, source_url=source_url,
         validation_size=validation_size))
@@ -374,7 +374,7 @@ def build_monitor(model, with_diagnostics):
 def build(config, data, run_dir=None, replica=None):
     """The program's graph, finalized, as a ``run_control.Program``; with
     ``run_dir`` also its checkpointing (``control``); with ``replica`` (a
-    ``compat.cluster.Replica``) that worker's graph of the cluster."""
+    ``compat.cluster.replica.Replica``) that worker's graph of the cluster."""
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed + (replica.config.task_index if replica else 0))

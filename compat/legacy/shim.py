@@ -1,0 +1,396 @@
+"""The legacy shim: ``import tensorflow as tf`` yields TF1 with the old names.
+
+``install()`` replaces the ``tensorflow`` module seen by ``import`` with a
+namespace that serves ``tf.compat.v1`` (v2 behaviour disabled), falls back
+to TF 2.x for names v1 lacks, and serves every name of the legacy table
+(``compat.api.table``) through its modern form, reporting each once on
+stderr with the source line that used it.  It also provides the removed
+``tensorflow.examples.tutorials.mnist`` package and the graph-growth
+watchdog.  ``uninstall()`` restores plain TensorFlow 2.x.
+
+The runner (``scripts/run_legacy.py``) and the notebook extension
+(``compat.ipython_ext``) are its two users.
+"""
+
+import functools
+import json
+import os
+import sys
+import types
+
+from compat.util.quiet_import import import_tensorflow
+
+tf = import_tensorflow()
+
+from compat.util import atomic  # noqa: E402
+from compat import api  # noqa: E402
+from compat.legacy import flags as legacy_flags  # noqa: E402
+from compat.legacy import adapters as legacy_ops  # noqa: E402
+from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
+
+v1 = tf.compat.v1
+
+
+class Reporter:
+    """Every change applied, for ``--report``; each name said once on stderr."""
+
+    def __init__(self, stream=None, quiet=False):
+        self.changes = []
+        self._by_place = {}
+        self._said = set()
+        self._stream = stream
+        self.quiet = quiet
+
+    def say(self, message):
+        if not self.quiet:
+            print("tf1-compat: " + message, file=self._stream or sys.stderr, flush=True)
+
+    def record(self, kind, name, old, new, filename, line, note=""):
+        place = (kind, name, filename, line)
+        if place in self._by_place:
+            # A line run on every step is one change, applied many times.
+            self._by_place[place]["count"] += 1
+            return
+        change = {"kind": kind, "name": name, "old": old, "new": new,
+                  "file": filename, "line": line, "count": 1}
+        if note:
+            change["note"] = note
+        self.changes.append(change)
+        self._by_place[place] = change
+        key = (kind, name)
+        if key in self._said:
+            return
+        self._said.add(key)
+        where = "%s:%s" % (os.path.basename(filename or "?"), line)
+        if kind == "watchdog":
+            self.say("graph growth at %s: `%s` %s; %s" % (where, old, note, new))
+        elif kind == "py2":
+            self.say("Python 2 (%s) at %s: %s -> %s" % (name, where, old, new))
+        else:
+            entry = api.BY_OLD.get(name)
+            since = " (changed in TF %s)" % entry.version if entry else ""
+            self.say("%s -> %s%s at %s%s" % (old, new, since, where,
+                                             "; " + note if note else ""))
+
+    def write_json(self, path):
+        atomic.write_text(path, json.dumps({"changes": self.changes}, indent=2) + "\n")
+
+
+def _caller():
+    """(filename, line) of the nearest calling frame outside this module."""
+    frame = sys._getframe(1)
+    here = __file__.rstrip("c")
+    while frame is not None and frame.f_code.co_filename.rstrip("c") == here:
+        frame = frame.f_back
+    if frame is None:
+        return None, None
+    return frame.f_code.co_filename, frame.f_lineno
+
+
+def _resolve(path):
+    """The object a table ``new`` path names: ``tf.x.y`` in tf.compat.v1,
+    else in TF 2.x."""
+    parts = path.split(".")
+    assert parts[0] == "tf", path
+    for root in (v1, tf):
+        obj = root
+        try:
+            for part in parts[1:]:
+                obj = getattr(obj, part)
+            return obj
+        except AttributeError:
+            continue
+    raise AttributeError("TensorFlow %s has no %s" % (tf.__version__, path))
+
+
+class LegacyNamespace(types.ModuleType):
+    """A TF namespace (``tf``, ``tf.nn``, ...) that serves legacy names from
+    the table and everything else from tf.compat.v1, then TF 2.x."""
+
+    def __init__(self, shim, path, bases):
+        super().__init__(bases[0].__name__)
+        object.__setattr__(self, "_shim", shim)
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_bases", bases)
+        if hasattr(bases[-1], "__path__"):
+            object.__setattr__(self, "__path__", bases[-1].__path__)
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            for base in self._bases:
+                if hasattr(base, attr):
+                    return getattr(base, attr)
+            raise AttributeError(attr)
+        full = "%s.%s" % (self._path, attr)
+        served = self._shim.serve(full)
+        if served is not _MISSING:
+            return served
+        for base in self._bases:
+            if hasattr(base, attr):
+                return getattr(base, attr)
+        raise AttributeError("module 'tensorflow' has no attribute '%s' (%s is neither in "
+                             "tf.compat.v1 nor in TensorFlow %s, nor a legacy name tf1-compat "
+                             "knows)" % (attr, full, tf.__version__))
+
+    def __dir__(self):
+        names = set()
+        for base in self._bases:
+            names.update(dir(base))
+        names.update(api.entries_under(self._path))
+        return sorted(names)
+
+
+_MISSING = object()
+
+
+class _Package(types.ModuleType):
+    """A stand-in for a removed package (``tensorflow.examples...``) whose
+    children are reported when a program takes them."""
+
+    def __init__(self, shim, name, children):
+        super().__init__(name)
+        self.__path__ = []
+        object.__setattr__(self, "_shim", shim)
+        object.__setattr__(self, "_children", children)
+
+    def __getattr__(self, attr):
+        try:
+            child = self._children[attr]
+        except KeyError:
+            raise AttributeError("module %r has no attribute %r" % (self.__name__, attr)) \
+                from None
+        entry = api.BY_OLD.get("%s.%s" % (self.__name__, attr))
+        if entry is not None:
+            self._shim._report(entry, *_caller())
+        return child
+
+
+class LegacyShim:
+    def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None,
+                 max_steps=None, legacy_names=True):
+        self.reporter = reporter or Reporter()
+        # False: only the data redirection and the watchdog, for code that
+        # must run on plain TF 2.x (an upgraded file).
+        self.legacy_names = legacy_names
+        self.data_dir = data_dir
+        self.batching = batching
+        self.program = program
+        self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
+        self._saved_modules = {}
+        self._patched = []
+        self._namespaces = {}
+        self._installed = False
+
+    @property
+    def namespace_root(self):
+        """The module ``import tensorflow`` yields while installed."""
+        return self._namespaces.get("tf")
+
+    # --- serving names --------------------------------------------------
+    def serve(self, path):
+        entry = api.lookup(path)
+        if path in self._namespaces and (entry is None or entry.kind != "module"):
+            return self._namespaces[path]
+        if entry is None or entry.kind == "kept":
+            return _MISSING
+        return self._serve_entry(entry, path)
+
+    def _report(self, entry, filename, line):
+        new = entry.new if entry.kind != "adapter" or entry.new else entry.old
+        self.reporter.record("api", entry.old, entry.old, new, filename, line, entry.note)
+
+    def _serve_entry(self, entry, path):
+        if entry.kind == "unsupported":
+            filename, line = _caller()
+            raise legacy_ops.LegacyError(
+                "%s (%s:%s) has no safe mapping in TensorFlow %s: %s"
+                % (path, os.path.basename(filename or "?"), line, tf.__version__, entry.note))
+        if entry.kind == "rename":
+            self._report(entry, *_caller())
+            return _resolve(entry.new)
+        if entry.kind == "module":
+            self._report(entry, *_caller())
+            return self._module(entry)
+        if entry.old == "tf.app.flags":
+            self._report(entry, *_caller())
+            return self.flags_module
+        if entry.old == "tf.app.run":
+            self._report(entry, *_caller())
+            return legacy_flags.run
+        return self._call_mapper(entry)
+
+    def _call_mapper(self, entry):
+        """A function taking the old signature (or the new one, where both
+        are possible) and calling the modern form."""
+        modern = _resolve(entry.new)
+        adapter = legacy_ops.ADAPTERS.get(entry.adapter)
+
+        @functools.wraps(modern)
+        def mapped(*args, **kwargs):
+            if not legacy_ops.is_old_call(entry, args, kwargs):
+                return modern(*args, **kwargs)
+            self._report(entry, *_caller())
+            if adapter is not None:
+                return adapter(*args, **kwargs)
+            return modern(**legacy_ops.bind_old_call(entry, args, kwargs))
+        return mapped
+
+    def _module(self, entry):
+        if entry.new == "compat.input_data":
+            return self.input_data
+        if entry.new == "compat.tutorial_mnist":
+            from compat.data import tutorial_mnist
+            return tutorial_mnist
+        return _resolve(entry.new)
+
+    # --- modules ------------------------------------------------------------
+    def _package(self, name, **children):
+        return _Package(self, name, children)
+
+    def _build_namespaces(self):
+        """One LegacyNamespace per namespace that holds legacy names."""
+        prefixes = set()
+        for entry in api.ENTRIES:
+            parts = entry.old.split(".")
+            if parts[0] != "tf":
+                continue
+            for end in range(1, len(parts)):
+                prefixes.add(".".join(parts[:end]))
+        for prefix in sorted(prefixes, key=len):
+            bases = []
+            for root in (v1, tf):
+                obj = root
+                try:
+                    for part in prefix.split(".")[1:]:
+                        obj = getattr(obj, part)
+                    bases.append(obj)
+                except AttributeError:
+                    pass
+            self._namespaces[prefix] = LegacyNamespace(self, prefix, bases)
+
+    # --- install / uninstall ----------------------------------------------
+    def install(self):
+        if self._installed:
+            return self
+        self._install_data_env()
+        self.watchdog.attach()
+        self._installed = True
+        if self.legacy_names:
+            self._install_names()
+        return self
+
+    def _install_data_env(self):
+        from compat.data import input_data
+        # The loader reads these, so programs, upgraded ones included, can
+        # be pointed at local data without edits.
+        self._saved_env = {name: os.environ.get(name)
+                           for name in (input_data.DATA_DIR_ENV, input_data.BATCHING_ENV)}
+        if self.data_dir:
+            os.environ[input_data.DATA_DIR_ENV] = self.data_dir
+        os.environ[input_data.BATCHING_ENV] = self.batching
+        self.input_data = input_data
+
+    def _install_names(self):
+        logger = tf.get_logger()
+        level = logger.level
+        # disable_v2_behavior warns about ref variables: noise for TF1 code.
+        logger.setLevel("ERROR")
+        try:
+            v1.disable_v2_behavior()
+        finally:
+            logger.setLevel(level)
+        self._namespaces.clear()
+        self._build_namespaces()
+        self.flags_module = legacy_flags.build_module()
+        from compat.data import tutorial_mnist
+        mnist_pkg = self._package("tensorflow.examples.tutorials.mnist",
+                                  input_data=self.input_data, mnist=tutorial_mnist)
+        tutorials = self._package("tensorflow.examples.tutorials", mnist=mnist_pkg)
+        examples = self._package("tensorflow.examples", tutorials=tutorials)
+        root = self._namespaces["tf"]
+        object.__setattr__(root, "__name__", "tensorflow")
+        modules = {
+            "tensorflow": root,
+            "tensorflow.examples": examples,
+            "tensorflow.examples.tutorials": tutorials,
+            "tensorflow.examples.tutorials.mnist": mnist_pkg,
+            "tensorflow.examples.tutorials.mnist.input_data": self.input_data,
+            "tensorflow.examples.tutorials.mnist.mnist": tutorial_mnist,
+        }
+        for name, module in modules.items():
+            self._saved_modules[name] = sys.modules.get(name)
+            sys.modules[name] = module
+        self._patch_rnn_modules()
+
+    def _patch_rnn_modules(self):
+        """``from tensorflow.python.ops import rnn, rnn_cell`` finds TF's own
+        modules, so the old names are added to them (and removed again)."""
+        from tensorflow.python.ops import rnn as rnn_module
+        for name in ("rnn", "bidirectional_rnn"):
+            entry = api.BY_OLD["tensorflow.python.ops.rnn." + name]
+            if hasattr(rnn_module, name):
+                continue
+            modern = _resolve(entry.new)
+
+            @functools.wraps(modern)
+            def mapped(*args, _entry=entry, _modern=modern, **kwargs):
+                self._report(_entry, *_caller())
+                return _modern(*args, **kwargs)
+            setattr(rnn_module, name, mapped)
+            self._patched.append((rnn_module, name))
+
+    def uninstall(self, restore_v2=True):
+        """Restore plain TensorFlow 2.x (``restore_v2=False``: only the
+        modules, for a process about to end)."""
+        if not self._installed:
+            return
+        for name, module in self._saved_modules.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        self._saved_modules.clear()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for module, name in self._patched:
+            delattr(module, name)
+        self._patched.clear()
+        self.watchdog.detach()
+        self._installed = False
+        if restore_v2:
+            self._restore_v2()
+
+    def _restore_v2(self):
+        try:
+            v1.enable_v2_behavior()
+        except ValueError:
+            # Eager execution cannot come back in a process that has built
+            # graphs; the rest of TF 2.x's behaviour can.
+            v1.enable_resource_variables()
+            v1.enable_v2_tensorshape()
+            v1.enable_control_flow_v2()
+            v1.enable_tensor_equality()
+            self.reporter.say("TF 2.x names and behaviour restored, except eager execution, "
+                              "which TensorFlow cannot turn back on once graphs were built "
+                              "in this process (restart the kernel for it)")
+
+
+_active = None
+
+
+def install(**kwargs):
+    """Install the shim in this process (for notebooks); returns it."""
+    global _active
+    if _active is None:
+        _active = LegacyShim(**kwargs)
+    return _active.install()
+
+
+def uninstall():
+    global _active
+    if _active is not None:
+        _active.uninstall()
+        _active = None
