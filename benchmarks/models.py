@@ -10,7 +10,7 @@ so the Keras twin can start from the very same initial values.
 
 The Keras twins use ``import keras`` (Keras 3, TensorFlow backend), not
 ``tf.keras``/tf-keras.  They must be built in eager mode: see
-``benchmarks.measure`` and ``scripts/bench.py`` for how the one process
+``benchmarks.measure`` and ``benchmarks.suite`` for how the one process
 runs the TF1 graph part first and the Keras part after it.  Differences
 that cannot be removed are stated where the twin is built.
 """

@@ -147,7 +147,7 @@ def small_root(tmp_path):
 def no_png_reads(monkeypatch):
     def refuse(path):
         raise AssertionError(f"PNG decoded: {path}")
-    monkeypatch.setattr(notmnist, "read_png", refuse)
+    monkeypatch.setattr(notmnist.images, "read_png", refuse)
 
 
 # --- one letter --------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_maybe_pickle_writes_and_reuses(small_root, tmp_path, monkeypatch):
     assert paths == [os.path.join(cache, f"{letter}.pickle") for letter in LETTERS]
     with open(paths[4], "rb") as f:
         np.testing.assert_array_equal(pickle.load(f), normalized(pixels[4]))
-    monkeypatch.setattr(notmnist, "read_png", lambda path: pytest.fail("decoded again"))
+    monkeypatch.setattr(notmnist.images, "read_png", lambda path: pytest.fail("decoded again"))
     messages = []
     assert notmnist.maybe_pickle(folders, cache, PER_LETTER, log=messages.append) == paths
     assert messages == [f"notMNIST: reusing the letter pickles in {cache}"]
@@ -412,7 +412,7 @@ def test_result_is_cached_per_sizes_and_seed(small_root, tmp_path, monkeypatch):
     first = load(root, cache, seed=0)
     cached = list(cache.glob("notMNIST-small-60-20-30-seed0-*.pickle"))
     assert len(cached) == 1
-    monkeypatch.setattr(notmnist, "read_png", lambda path: pytest.fail("PNG decoded"))
+    monkeypatch.setattr(notmnist.images, "read_png", lambda path: pytest.fail("PNG decoded"))
     messages = []
     assert_same(load(root, cache, seed=0, log=messages.append), first)
     assert any("cached split" in message for message in messages)
@@ -549,7 +549,7 @@ def test_save_pickle_is_atomic(tmp_path, monkeypatch):
     def broken_dump(obj, f, protocol):
         f.write(b"half")
         raise OSError("disk full")
-    monkeypatch.setattr(notmnist.pickle, "dump", broken_dump)
+    monkeypatch.setattr(notmnist.images.pickle, "dump", broken_dump)
     with pytest.raises(OSError):
         notmnist.save_pickle({"x": 1}, target)
     assert target.read_bytes() == b"old"
@@ -641,7 +641,7 @@ def test_real_notmnist_small(shared_data, tmp_path, monkeypatch):
                                for row in data[name + "_dataset"])
     assert all(count <= available[row] for row, count in used.items())
 
-    monkeypatch.setattr(notmnist, "read_png", lambda path: pytest.fail("PNG decoded"))
+    monkeypatch.setattr(notmnist.images, "read_png", lambda path: pytest.fail("PNG decoded"))
     start = time.perf_counter()
     again = notmnist.load_notmnist(root, cache, progress=False, log=lambda m: None)
     assert time.perf_counter() - start < first

@@ -10,310 +10,45 @@ fixers plus one fixer of our own that keeps Python 2's integer division
 Python 3 source is never touched: its ``/`` is deliberate true division, and
 several lib2to3 fixers (dict views, map/filter/zip, range) would wrap valid
 Python 3 in needless ``list()`` calls.  :func:`is_python2` decides.
+
+The fixers are ``compat.py2.fixers``; the Python 2 detection's telltales are
+``compat.py2.detection``.  This module runs them and writes the report.
 """
 
 import collections
 import difflib
-import sys
 import threading
 import warnings
 
-from fissix import fixer_base, pygram, pytree
-from fissix.fixer_util import (
-    Call,
-    Comma,
-    FromImport,
-    Name,
-    does_tree_import,
-    is_probably_builtin,
-)
-from fissix.fixes.fix_metaclass import has_metaclass
-from fissix.fixes.fix_urllib import MAPPING as _URLLIB_MAPPING
 from fissix.pgen2 import token
-from fissix.refactor import RefactoringTool, get_fixers_from_package
+from fissix.refactor import RefactoringTool
 
+from compat.py2.detection import DetectionTool, Found
+from compat.py2.fixers import (
+    DIVISION,
+    DIVISION_UNSAFE,
+    FIXERS,
+    OLD_DIV_IMPORT,
+    FixOldDiv,
+    Tag,
+    fissix_modules,
+    short_name,
+    tag,
+    tags_of,
+)
 from compat.py2.runtime import old_div  # noqa: F401  (the fixer's output calls it)
 
 __all__ = ["Change", "FIXERS", "OLD_DIV_IMPORT", "is_python2", "old_div", "translate"]
 
 Change = collections.namedtuple("Change", ["fixer", "line", "old", "new"])
 
-# The fissix fixers we run, by short name (fissix.fixes.fix_<name>).
-FIXERS = (
-    "apply",
-    "basestring",
-    "buffer",
-    "dict",
-    "except",
-    "exec",
-    "execfile",
-    "exitfunc",
-    "filter",
-    "funcattrs",
-    "getcwdu",
-    "has_key",
-    "imports",
-    "imports2",
-    "intern",
-    "isinstance",
-    "itertools",
-    "itertools_imports",
-    "long",
-    "map",
-    "metaclass",
-    "ne",
-    "next",
-    "nonzero",
-    "numliterals",
-    "operator",
-    "paren",
-    "print",
-    "raise",
-    "raw_input",
-    "reduce",
-    "renames",
-    "repr",
-    "standarderror",
-    "sys_exc",
-    "throw",
-    "tuple_params",
-    "types",
-    "unicode",
-    "urllib",
-    "xrange",
-    "xreadlines",
-    "zip",
-)
-
-# Fixers deliberately left out, and why (kept as data so a reader of a report
-# can see the choice was made, not forgotten).
-SKIPPED_FIXERS = {
-    "input": "would wrap input() in eval(); Python 3 input() is Python 2 raw_input()",
-    "idioms": "style changes (type(x) == T, sorted()) that are not needed to run",
-    "ws_comma": "whitespace only",
-    "future": "the __future__ imports are kept; they are harmless in Python 3",
-    "import": "turns 'import sibling' into 'from . import sibling', which breaks scripts",
-    "asserts": "unittest aliases, still present in the Python 3 versions we run",
-    "methodattrs": "not in the agreed fixer set",
-    "reload": "not in the agreed fixer set",
-    "set_literal": "style only",
-}
-
-# Our own fixer's short name, as it appears in Change.fixer.
-DIVISION = "division"
-DIVISION_UNSAFE = "division-unsafe"
 # Not a fixer: indentation tabs spelled out as spaces (see translate()).
 TABS = "tabs"
 
-_OLD_DIV_MODULE = "compat.py2"
-_OLD_DIV = "old_div"
-# The line translate() adds when it rewrote a division.
-OLD_DIV_IMPORT = "from %s import %s" % (_OLD_DIV_MODULE, _OLD_DIV)
-
-
-class _Tag(str):
-    """A fixer's name, stored in the ``fixers_applied`` list of the leaves it
-    created so the report can say which fixer produced each output line.
-    That list is the one piece of leaf state Leaf.clone() carries over, so
-    the name survives later fixers cloning the leaf (print() around an
-    old_div() call, except clauses around their bodies)."""
-
-
-def _tags(leaf):
-    return [item for item in leaf.fixers_applied if isinstance(item, _Tag)]
-
-
-def _short_name(fixer):
-    module = type(fixer).__module__.rsplit(".", 1)[-1]
-    return module[len("fix_"):] if module.startswith("fix_") else module
-
-
-def _fissix_modules(names):
-    wanted = {"fissix.fixes.fix_" + name for name in names}
-    modules = [m for m in get_fixers_from_package("fissix.fixes") if m in wanted]
-    missing = wanted.difference(modules)
-    if missing:
-        raise ImportError("fissix lacks fixers: %s" % ", ".join(sorted(missing)))
-    return modules
-
 
 # --------------------------------------------------------------------------
-# The division fixer.
-
-
-def _is_float_literal(node):
-    """True for a float/complex literal, optionally signed: with one of those
-    on either side Python 2 already did true division."""
-    if node.type == pygram.python_symbols.factor and len(node.children) == 2:
-        if node.children[0].value in ("-", "+"):
-            node = node.children[1]
-    if node.type != token.NUMBER:
-        return False
-    text = node.value.lower()
-    if text.startswith("0x"):
-        return False
-    return "." in text or "e" in text or text.endswith("j")
-
-
-def _is_future_import(stmt):
-    syms = pygram.python_symbols
-    if stmt.type != syms.simple_stmt or not stmt.children:
-        return False
-    first = stmt.children[0]
-    return (
-        first.type == syms.import_from
-        and len(first.children) > 1
-        and first.children[1].type == token.NAME
-        and first.children[1].value == "__future__"
-    )
-
-
-def _tag(node, name):
-    for leaf in node.leaves():
-        if not _tags(leaf):
-            leaf.fixers_applied.append(_Tag(name))
-
-
-class FixOldDiv(fixer_base.BaseFix):
-    """Rewrite Python 2 ``/`` as ``old_div(a, b)`` so integer operands still
-    floor, and ``name /= b`` as ``name = old_div(name, b)``.
-
-    Only the ``/`` operators of a term change; ``*``, ``%``, ``//`` stay, and
-    the left-to-right grouping is kept: ``a * b / c`` -> ``old_div(a * b, c)``,
-    ``a / b / c`` -> ``old_div(old_div(a, b), c)``.
-    """
-
-    # Terms mix '*', '/', '%', '//' and '@'; which ones hold a '/' is decided
-    # in match(), since a pattern cannot say "at least one '/' anywhere".
-    PATTERN = """
-        term< any+ >
-        |
-        expr_stmt< any '/=' any >
-    """
-
-    def __init__(self, options, log):
-        super().__init__(options, log)
-        self.unsafe = []
-        self.rewrites = 0
-        self.active = True
-
-    def start_tree(self, tree, filename):
-        super().start_tree(tree, filename)
-        # With 'from __future__ import division' the author already meant
-        # true division everywhere.
-        self.active = "division" not in getattr(tree, "future_features", ())
-        self.unsafe = []
-        self.rewrites = 0
-
-    def match(self, node):
-        if not self.active:
-            return False
-        results = super().match(node)
-        if not results:
-            return False
-        if node.type == pygram.python_symbols.term and not any(
-            child.type == token.SLASH for child in node.children
-        ):
-            return False
-        return results
-
-    def transform(self, node, results):
-        if node.type == pygram.python_symbols.expr_stmt:
-            return self._transform_augmented(node)
-        return self._transform_term(node)
-
-    def _old_div(self, left, op, right):
-        left = left.clone()
-        prefix = left.prefix
-        left.prefix = ""
-        right = right.clone()
-        # Keep line breaks and comments that sat before the operator so the
-        # statement keeps its line count; otherwise normalise to one space.
-        gap = op.prefix + right.prefix
-        right.prefix = gap if ("\n" in gap or "#" in gap) else " "
-        self.rewrites += 1
-        return Call(Name(_OLD_DIV), [left, Comma(), right], prefix=prefix)
-
-    def _transform_term(self, node):
-        kids = node.children
-        left = [kids[0]]
-        changed = False
-        for i in range(1, len(kids), 2):
-            op, right = kids[i], kids[i + 1]
-            whole_left = left[0] if len(left) == 1 else None
-            float_side = _is_float_literal(right) or (
-                whole_left is not None and _is_float_literal(whole_left)
-            )
-            if op.type == token.SLASH and not float_side:
-                if whole_left is None:
-                    whole_left = pytree.Node(
-                        pygram.python_symbols.term, [c.clone() for c in left]
-                    )
-                left = [self._old_div(whole_left, op, right)]
-                changed = True
-            else:
-                left.extend([op, right])
-        if not changed:
-            return None
-        if len(left) == 1:
-            return left[0]
-        return pytree.Node(
-            pygram.python_symbols.term,
-            [c.clone() if c.parent is not None else c for c in left],
-        )
-
-    def _transform_augmented(self, node):
-        target, op, value = node.children
-        if _is_float_literal(value):
-            return None
-        if target.type != token.NAME:
-            # 'obj.attr /= b' or 'a[i] /= b' would evaluate the target twice
-            # if spelled out; leave it and say so in the report.
-            self.unsafe.append(node.get_lineno())
-            return None
-        call = self._old_div(target, pytree.Leaf(token.SLASH, "/"), value)
-        call.prefix = value.prefix or " "
-        return pytree.Node(
-            pygram.python_symbols.expr_stmt,
-            [target.clone(), pytree.Leaf(token.EQUAL, "=", prefix=op.prefix), call],
-        )
-
-    def finish_tree(self, tree, filename):
-        if not self.rewrites or does_tree_import(_OLD_DIV_MODULE, _OLD_DIV, tree):
-            return
-        # After the docstring and the __future__ imports (which must stay
-        # first), before anything that could use old_div.
-        kids = tree.children
-        index = 0
-        if (
-            kids
-            and kids[0].type == pygram.python_symbols.simple_stmt
-            and kids[0].children
-            and kids[0].children[0].type == token.STRING
-        ):
-            index = 1
-        while index < len(kids) and _is_future_import(kids[index]):
-            index += 1
-        # Match the file's line endings (CRLF files stay CRLF).
-        eol = next((leaf.value for leaf in tree.leaves() if leaf.type == token.NEWLINE), "\n")
-        stmt = pytree.Node(
-            pygram.python_symbols.simple_stmt,
-            [
-                FromImport(_OLD_DIV_MODULE, [pytree.Leaf(token.NAME, _OLD_DIV, prefix=" ")]),
-                pytree.Leaf(token.NEWLINE, eol or "\n"),
-            ],
-        )
-        if index == 0 and kids:
-            # Shebang, coding line and header comments live in the first
-            # statement's prefix; they must stay above the new import.
-            stmt.prefix = kids[0].prefix
-            kids[0].prefix = ""
-        tree.insert_child(index, stmt)
-        _tag(stmt, DIVISION)
-
-
-# --------------------------------------------------------------------------
-# Tools: one that translates, one that only looks for Python 2 idioms.
+# Tools: one that translates (below), one that only looks for Python 2
+# idioms (compat.py2.detection); each built once.
 
 
 class _TranslationTool(RefactoringTool):
@@ -323,7 +58,7 @@ class _TranslationTool(RefactoringTool):
     def __init__(self):
         self.records = []
         self.origin = {}
-        modules = _fissix_modules(FIXERS)
+        modules = fissix_modules(FIXERS)
         super().__init__(modules, options={}, explicit=modules)
 
     def get_fixers(self):
@@ -345,7 +80,7 @@ class _TranslationTool(RefactoringTool):
         return leaf.lineno > 0 and self.origin.get((leaf.lineno, leaf.column)) == leaf.value
 
     def _recording(self, fixer, transform):
-        name = DIVISION if isinstance(fixer, FixOldDiv) else _short_name(fixer)
+        name = DIVISION if isinstance(fixer, FixOldDiv) else short_name(fixer)
 
         def recorded(node, results):
             before = list(node.leaves())  # keeps ids alive for the check below
@@ -367,12 +102,12 @@ class _TranslationTool(RefactoringTool):
             else:
                 scope = node
             for leaf in scope.leaves():
-                if id(leaf) not in known and not _tags(leaf) and not self._is_copy(leaf):
-                    leaf.fixers_applied.append(_Tag(name))
+                if id(leaf) not in known and not tags_of(leaf) and not self._is_copy(leaf):
+                    leaf.fixers_applied.append(Tag(name))
             # touch_import() and friends add statements at module level.
             for child in root.children:
                 if id(child) not in top_level and child is not node:
-                    _tag(child, name)
+                    tag(child, name)
             if new is not None or str(node) != text:
                 lines = [leaf.lineno for leaf in before if leaf.lineno > 0]
                 if lines:
@@ -382,140 +117,6 @@ class _TranslationTool(RefactoringTool):
         return recorded
 
 
-class _Found(Exception):
-    """Stops the detection walk at the first Python 2 idiom."""
-
-
-def _always(node, results):
-    return True
-
-
-def _builtin(node, results):
-    return is_probably_builtin(node)
-
-
-def _py2_module_import(node, results):
-    # Only import statements of modules that no longer exist count: 'dbm'
-    # and friends are valid Python 3 names.
-    module = results.get("module_name")
-    return module is not None and module.value not in sys.stdlib_module_names
-
-
-_URLLIB_MEMBERS = frozenset(
-    member for changes in _URLLIB_MAPPING.values() for _, members in changes for member in members
-)
-
-
-def _py2_urllib(node, results):
-    for key in ("module", "module_as", "module_star", "mod_member", "bare_with_attr"):
-        found = results.get(key)
-        if isinstance(found, list):
-            found = found[0] if found else None
-        if found is not None and getattr(found, "value", None) == "urllib2":
-            return True
-    if "module_star" in results or "member" in results:
-        return True  # 'member' only ever matches Python 2 names
-    members = results.get("members") or []
-    return any(
-        leaf.value in _URLLIB_MEMBERS
-        for part in members
-        for leaf in part.leaves()
-        if leaf.type == token.NAME
-    )
-
-
-def _py2_itertools_import(node, results):
-    names = {"imap", "izip", "ifilter", "ifilterfalse", "izip_longest"}
-    return any(leaf.value in names for leaf in results["imports"].leaves())
-
-
-# Fixers that also reveal Python 2 in source that compiles as Python 3, with
-# a test of whether a match is really a Python 2 idiom.  Absent on purpose:
-# dict keys/items/values, map/filter/zip, range, next, nonzero, throw, apply,
-# reduce, isinstance, buffer -- their matches are valid Python 3 too.
-_TELLTALES = {
-    "xrange": lambda node, results: results["name"].value == "xrange",
-    "raw_input": _always,
-    "unicode": lambda node, results: node.type == token.NAME and is_probably_builtin(node),
-    "basestring": _builtin,
-    "long": _builtin,
-    "standarderror": _builtin,
-    "has_key": _always,
-    "dict": lambda node, results: results["method"][0].value.startswith(("iter", "view")),
-    "execfile": _always,
-    "getcwdu": _always,
-    "funcattrs": _always,
-    "renames": _always,
-    "sys_exc": _always,
-    "exitfunc": lambda node, results: "func" in results,  # not 'import sys'
-    "itertools": _always,
-    "itertools_imports": _py2_itertools_import,
-    "imports": _py2_module_import,
-    "imports2": _py2_module_import,
-    "urllib": _py2_urllib,
-    "metaclass": lambda node, results: has_metaclass(node),
-    "types": _always,
-    # Bare isCallable(x) & co. only get a warning from the fixer.
-    "operator": lambda node, results: "module" in results,
-    "intern": _always,
-    "xreadlines": _always,
-    "print": lambda node, results: "bare" in results,  # a lone 'print' statement
-}
-
-
-class _PrintChevronTelltale(fixer_base.BaseFix):
-    """``print >>f, x`` compiles in Python 3 (as a shift inside a tuple) but
-    only ever meant Python 2's print-to-file statement."""
-
-    PATTERN = "shift_expr< 'print' '>>' any* >"
-
-    def match(self, node):
-        parent = node.parent
-        if parent is not None and parent.type == pygram.python_symbols.testlist_star_expr:
-            if parent.children[0] is not node:
-                return False
-            parent = parent.parent
-        if parent is None or parent.type != pygram.python_symbols.simple_stmt:
-            return False
-        return super().match(node)
-
-
-class _DetectionTool(RefactoringTool):
-    """Matches the telltale fixers against Python 3 parse trees without
-    changing them; raises _Found on the first real Python 2 idiom."""
-
-    def __init__(self):
-        super().__init__(_fissix_modules(_TELLTALES), options={})
-        # The source already compiles as Python 3, so print and exec are
-        # plain names.
-        self.grammar = pygram.python_grammar_no_print_and_exec_statement
-        self.driver.grammar = self.grammar
-
-    def get_fixers(self):
-        pre_order, post_order = super().get_fixers()
-        for fixer in pre_order + post_order:
-            fixer.transform = self._detector(_TELLTALES[_short_name(fixer)])
-        chevron = _PrintChevronTelltale(self.options, self.fixer_log)
-        chevron.transform = self._detector(_always)
-        post_order.append(chevron)
-        return pre_order, post_order
-
-    @staticmethod
-    def _detector(is_py2):
-        def detect(node, results):
-            if is_py2(node, results):
-                raise _Found()
-            return None
-
-        return detect
-
-    def refactor_string(self, data, name):
-        tree = self.driver.parse_string(data)
-        tree.future_features = frozenset()
-        self.refactor_tree(tree, name)
-        return tree
-
-
 _tools = {}
 _lock = threading.Lock()
 
@@ -523,7 +124,7 @@ _lock = threading.Lock()
 def _tool(kind):
     # Building a tool compiles every fixer pattern (~0.1 s): do it once.
     if kind not in _tools:
-        _tools[kind] = _TranslationTool() if kind == "translate" else _DetectionTool()
+        _tools[kind] = _TranslationTool() if kind == "translate" else DetectionTool()
     return _tools[kind]
 
 
@@ -553,7 +154,7 @@ def is_python2(source):
     with _lock:
         try:
             _tool("detect").refactor_string(_for_fissix(source), "<py2-check>")
-        except _Found:
+        except Found:
             return True
         except Exception:
             # Valid Python 3 that fissix cannot parse (e.g. 'match'): new code.
@@ -605,7 +206,7 @@ def _output_lines(tree):
         line += leaf.value.count("\n")
         # A NEWLINE token ends its line; it does not occupy the next one.
         last = line - 1 if leaf.value.endswith("\n") else line
-        for name in _tags(leaf):
+        for name in tags_of(leaf):
             for number in range(first, last + 1):
                 if name not in tags[number]:
                     tags[number].append(name)
