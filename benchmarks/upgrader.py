@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from compat.upgrade import engine as upgrade
+from compat import upgrade
 
 # Each program exercises names the 0.x -> 1.0 renames removed.
 LEGACY_PROGRAMS = {

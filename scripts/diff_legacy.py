@@ -94,7 +94,7 @@ def run_reproduction(model, steps, seed, data_dir, workdir):
 
 
 def upgraded_source(program):
-    from compat.upgrade import engine as upgrade
+    from compat import upgrade
     with open(program, encoding="utf-8") as f:
         source = f.read()
     return source, upgrade.upgrade_source(source, program).source

@@ -141,10 +141,10 @@ def main(argv):
         os.path.dirname(os.path.abspath(path)),
         lambda change, where: reporter.record("py2", change.fixer, change.old, change.new,
                                               where, change.line),
-        lambda where: reporter.record(
-            "import", "input_data", "import input_data (a local copy of TF's tutorial "
-            "module)", "compat.input_data", where, 1,
-            "its IDX parsing no longer works with today's numpy")).install()
+        lambda entry, where: reporter.record(
+            "import", entry.local_copy, "import %s (a local copy of %s)" % (
+                entry.local_copy, entry.old), entry.new, where, 1,
+            entry.local_copy_note)).install()
     saved = sys.argv, sys.path[0], sys.modules.get("__main__")
     sys.argv = list(program_argv)
     sys.path[0] = os.path.dirname(os.path.abspath(path))

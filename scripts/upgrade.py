@@ -20,7 +20,7 @@ import sys
 from absl import flags  # noqa: E402
 
 from compat.util import cli  # noqa: E402
-from compat.upgrade import engine as upgrade  # noqa: E402
+from compat import upgrade  # noqa: E402
 
 PROG = "upgrade.py"
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from compat import api
-from compat.upgrade import engine as upgrade
+from compat import upgrade
 from conftest import REPO_ROOT, write_mnist_dir
 from test_legacy_cluster import SYNC_PROGRAM
 from test_legacy_runner import (CASES, INIT_PROGRAM, LOCAL_INPUT_DATA_COPY, PRELUDE,
@@ -296,7 +296,7 @@ def test_mnist_tutorial_imports(ran):
     # tf0 batching: the first epoch in file order, as the 2016 program saw it.
     assert check_ran(ran, "mnist").strip() == "50 True [0, 1, 2, 3, 4]"
     summary = upgrade.summary("p.py", ran["mnist"]["result"])
-    assert summary[0].endswith("needs tf1-compat's compat package on PYTHONPATH for "
+    assert summary[0].endswith("needs the tf1-compat package installed for "
                                "input_data, tutorial_mnist")
 
 

@@ -2,18 +2,25 @@
 
 ``compat.api.table`` says *what* maps to what; this module holds the small
 amount of code that applies it: binding old positional arguments by their
-old names, the tests that tell an old-order call from a new-order one, and
-the adapters for names whose old semantics need real work (summary ops that
-used their tag literally, ``tf.reverse`` with a bool mask, TF 0.x's
-``SyncReplicasOptimizer``).
+old names, the tests that tell an old-order call from a new-order one
+(``ORDER_TESTS``), and the adapters for names whose old semantics need real
+work (``ADAPTERS``: summary ops that used their tag literally,
+``tf.reverse`` with a bool mask, TF 0.x's ``SyncReplicasOptimizer``, and
+``tf.app.flags``/``tf.app.run`` with TF 0.x's leniency).  Both registries
+are keyed by the names the table uses; the source upgrader has a static
+counterpart of each, and both are checked against the table on import
+(``compat.api.registry``).
 """
 
+import dataclasses
 import numbers
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.ops import gen_logging_ops
 
+from compat import api
+from compat.legacy import flags as legacy_flags
 from compat.util import errors
 
 v1 = tf.compat.v1
@@ -202,11 +209,27 @@ class SyncReplicasOptimizerV1(v1.train.SyncReplicasOptimizer):
         return self._clean_up_op
 
 
+@dataclasses.dataclass(frozen=True)
+class Adapter:
+    """How the runner serves an ``adapter`` entry: either ``call`` stands in
+    for the old function on old-order calls (new-order ones go to ``new``
+    unchanged), or ``serve()`` makes the object the old name itself yields
+    (once per installation of the shim)."""
+
+    call: object = None
+    serve: object = None
+
+
 ADAPTERS = {
-    "scalar_summary": scalar_summary,
-    "image_summary": image_summary,
-    "histogram_summary": histogram_summary,
-    "audio_summary": audio_summary,
-    "reverse_with_mask": reverse_with_mask,
-    "sync_replicas_v1": SyncReplicasOptimizerV1,
+    "scalar_summary": Adapter(call=scalar_summary),
+    "image_summary": Adapter(call=image_summary),
+    "histogram_summary": Adapter(call=histogram_summary),
+    "audio_summary": Adapter(call=audio_summary),
+    "reverse_with_mask": Adapter(call=reverse_with_mask),
+    "sync_replicas_v1": Adapter(call=SyncReplicasOptimizerV1),
+    # TF 0.x's lenient flags: a fresh tf.app.flags-like module, and its run.
+    "legacy_flags": Adapter(serve=legacy_flags.build_module),
+    "legacy_app_run": Adapter(serve=lambda: legacy_flags.run),
 }
+
+api.check_registries(__name__, ADAPTERS, ORDER_TESTS)

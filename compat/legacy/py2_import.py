@@ -9,12 +9,14 @@ tracebacks and ``__file__`` stay those of the real files.  Installed only
 while a legacy program runs.
 """
 
+import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
 import sys
 
+from compat import api
 from compat import py2
 
 
@@ -48,23 +50,11 @@ class _ExistingModuleLoader(importlib.abc.Loader):
         pass
 
 
-def is_tutorial_input_data_copy(path):
-    """Whether ``path`` is a copy of TF's old ``input_data.py``, which
-    2015-2016 programs carried beside them; under numpy >= 1.x its IDX parsing
-    fails (``bytestream.read(<1-element array>)``)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
-    except OSError:
-        return False
-    return all(marker in text for marker in
-               ("def read_data_sets", "def extract_images", "def _read32", "class DataSet"))
-
-
 class Py2ModuleFinder(importlib.abc.MetaPathFinder):
     """Finds top-level modules in ``directory`` and loads them translated;
-    a local copy of TF's tutorial ``input_data.py`` is served by the
-    project's loader instead."""
+    a local copy of a removed TF module (the table's ``local_copy``, e.g. TF's
+    tutorial ``input_data.py``) is served by its replacement instead, and
+    ``on_redirect(entry, path)`` is told."""
 
     def __init__(self, directory, on_change, on_redirect=None):
         self.directory = os.path.abspath(directory)
@@ -77,11 +67,13 @@ class Py2ModuleFinder(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, [self.directory])
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             return None
-        if fullname == "input_data" and is_tutorial_input_data_copy(spec.origin):
-            from compat.data import input_data
+        entry = api.local_copy_of(fullname)
+        if entry is not None and entry.is_local_copy(spec.origin):
+            replacement = importlib.import_module(entry.new)
             if self.on_redirect is not None:
-                self.on_redirect(spec.origin)
-            return importlib.util.spec_from_loader(fullname, _ExistingModuleLoader(input_data))
+                self.on_redirect(entry, spec.origin)
+            return importlib.util.spec_from_loader(fullname,
+                                                   _ExistingModuleLoader(replacement))
         spec.loader = _TranslatingLoader(fullname, spec.origin, self.on_change)
         return spec
 

@@ -4,15 +4,22 @@
 namespace that serves ``tf.compat.v1`` (v2 behaviour disabled), falls back
 to TF 2.x for names v1 lacks, and serves every name of the legacy table
 (``compat.api.table``) through its modern form, reporting each once on
-stderr with the source line that used it.  It also provides the removed
-``tensorflow.examples.tutorials.mnist`` package and the graph-growth
+stderr with the source line that used it.  It also stands in for the
+packages TF no longer ships (``tensorflow.examples.tutorials.mnist``), adds
+the table's old names to TF modules that still exist
+(``tensorflow.python.ops.rnn.rnn``), and attaches the graph-growth
 watchdog.  ``uninstall()`` restores plain TensorFlow 2.x.
+
+Nothing here knows a particular legacy name: what each name becomes comes
+from the table, and the code an ``adapter`` entry names from
+``compat.legacy.adapters.ADAPTERS``.
 
 The runner (``scripts/run_legacy.py``) and the notebook extension
 (``compat.ipython_ext``) are its two users.
 """
 
 import functools
+import importlib
 import json
 import os
 import sys
@@ -24,7 +31,7 @@ tf = import_tensorflow()
 
 from compat.util import atomic  # noqa: E402
 from compat import api  # noqa: E402
-from compat.legacy import flags as legacy_flags  # noqa: E402
+from compat.api import Kind  # noqa: E402
 from compat.legacy import adapters as legacy_ops  # noqa: E402
 from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 
@@ -103,6 +110,15 @@ def _resolve(path):
     raise AttributeError("TensorFlow %s has no %s" % (tf.__version__, path))
 
 
+def _modern(entry):
+    """What an entry's ``new`` names: a module of this project (imported;
+    ``compat.input_data`` reads the environment the shim set), else a TF
+    name."""
+    if entry.replaced_by_module:
+        return importlib.import_module(entry.new)
+    return _resolve(entry.new)
+
+
 class LegacyNamespace(types.ModuleType):
     """A TF namespace (``tf``, ``tf.nn``, ...) that serves legacy names from
     the table and everything else from tf.compat.v1, then TF 2.x."""
@@ -178,6 +194,7 @@ class LegacyShim:
         self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
         self._saved_modules = {}
         self._patched = []
+        self._served = {}        # adapter key -> the object it served
         self._namespaces = {}
         self._installed = False
 
@@ -189,40 +206,38 @@ class LegacyShim:
     # --- serving names --------------------------------------------------
     def serve(self, path):
         entry = api.lookup(path)
-        if path in self._namespaces and (entry is None or entry.kind != "module"):
+        if path in self._namespaces and (entry is None or entry.kind is not Kind.MODULE):
             return self._namespaces[path]
-        if entry is None or entry.kind == "kept":
+        if entry is None or entry.kind is Kind.KEPT:
             return _MISSING
         return self._serve_entry(entry, path)
 
     def _report(self, entry, filename, line):
-        new = entry.new if entry.kind != "adapter" or entry.new else entry.old
+        new = entry.new if entry.kind is not Kind.ADAPTER or entry.new else entry.old
         self.reporter.record("api", entry.old, entry.old, new, filename, line, entry.note)
 
     def _serve_entry(self, entry, path):
-        if entry.kind == "unsupported":
+        if entry.kind is Kind.UNSUPPORTED:
             filename, line = _caller()
             raise legacy_ops.LegacyError(
                 "%s (%s:%s) has no safe mapping in TensorFlow %s: %s"
                 % (path, os.path.basename(filename or "?"), line, tf.__version__, entry.note))
-        if entry.kind == "rename":
+        if entry.kind in (Kind.RENAME, Kind.MODULE):
             self._report(entry, *_caller())
-            return _resolve(entry.new)
-        if entry.kind == "module":
+            return _modern(entry)
+        adapter = legacy_ops.ADAPTERS.get(entry.adapter)
+        if adapter is not None and adapter.serve is not None:
+            # A value, not a call: tf.app.flags is a module, tf.app.run a function.
             self._report(entry, *_caller())
-            return self._module(entry)
-        if entry.old == "tf.app.flags":
-            self._report(entry, *_caller())
-            return self.flags_module
-        if entry.old == "tf.app.run":
-            self._report(entry, *_caller())
-            return legacy_flags.run
+            if entry.adapter not in self._served:
+                self._served[entry.adapter] = adapter.serve()
+            return self._served[entry.adapter]
         return self._call_mapper(entry)
 
     def _call_mapper(self, entry):
         """A function taking the old signature (or the new one, where both
         are possible) and calling the modern form."""
-        modern = _resolve(entry.new)
+        modern = _modern(entry)
         adapter = legacy_ops.ADAPTERS.get(entry.adapter)
 
         @functools.wraps(modern)
@@ -231,22 +246,24 @@ class LegacyShim:
                 return modern(*args, **kwargs)
             self._report(entry, *_caller())
             if adapter is not None:
-                return adapter(*args, **kwargs)
+                return adapter.call(*args, **kwargs)
             return modern(**legacy_ops.bind_old_call(entry, args, kwargs))
         return mapped
 
-    def _module(self, entry):
-        if entry.new == "compat.input_data":
-            return self.input_data
-        if entry.new == "compat.tutorial_mnist":
-            from compat.data import tutorial_mnist
-            return tutorial_mnist
-        return _resolve(entry.new)
+    def _reported_call(self, entry):
+        """The old name as a function reported when called (not when taken:
+        it is set on a real module, whose attribute reads no one sees)."""
+        if entry.kind is not Kind.RENAME:
+            return self._call_mapper(entry)
+        modern = _modern(entry)
+
+        @functools.wraps(modern)
+        def renamed(*args, **kwargs):
+            self._report(entry, *_caller())
+            return modern(*args, **kwargs)
+        return renamed
 
     # --- modules ------------------------------------------------------------
-    def _package(self, name, **children):
-        return _Package(self, name, children)
-
     def _build_namespaces(self):
         """One LegacyNamespace per namespace that holds legacy names."""
         prefixes = set()
@@ -288,7 +305,6 @@ class LegacyShim:
         if self.data_dir:
             os.environ[input_data.DATA_DIR_ENV] = self.data_dir
         os.environ[input_data.BATCHING_ENV] = self.batching
-        self.input_data = input_data
 
     def _install_names(self):
         logger = tf.get_logger()
@@ -301,43 +317,44 @@ class LegacyShim:
             logger.setLevel(level)
         self._namespaces.clear()
         self._build_namespaces()
-        self.flags_module = legacy_flags.build_module()
-        from compat.data import tutorial_mnist
-        mnist_pkg = self._package("tensorflow.examples.tutorials.mnist",
-                                  input_data=self.input_data, mnist=tutorial_mnist)
-        tutorials = self._package("tensorflow.examples.tutorials", mnist=mnist_pkg)
-        examples = self._package("tensorflow.examples", tutorials=tutorials)
+        self._served.clear()
         root = self._namespaces["tf"]
         object.__setattr__(root, "__name__", "tensorflow")
-        modules = {
-            "tensorflow": root,
-            "tensorflow.examples": examples,
-            "tensorflow.examples.tutorials": tutorials,
-            "tensorflow.examples.tutorials.mnist": mnist_pkg,
-            "tensorflow.examples.tutorials.mnist.input_data": self.input_data,
-            "tensorflow.examples.tutorials.mnist.mnist": tutorial_mnist,
-        }
+        modules = {"tensorflow": root, **self._removed_packages()}
         for name, module in modules.items():
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module
-        self._patch_rnn_modules()
+        self._patch_kept_modules()
 
-    def _patch_rnn_modules(self):
-        """``from tensorflow.python.ops import rnn, rnn_cell`` finds TF's own
-        modules, so the old names are added to them (and removed again)."""
-        from tensorflow.python.ops import rnn as rnn_module
-        for name in ("rnn", "bidirectional_rnn"):
-            entry = api.BY_OLD["tensorflow.python.ops.rnn." + name]
-            if hasattr(rnn_module, name):
+    def _removed_packages(self):
+        """``sys.modules`` entries for the packages TF no longer ships: each
+        table module under them (its ``new``), and a :class:`_Package` for
+        every package on the way from the removed root to it."""
+        modules = {entry.old: _modern(entry) for entry in api.removed_modules()}
+        packages = set()
+        for root in api.REMOVED_PACKAGES:
+            for name in modules:
+                if name.startswith(root + "."):
+                    parts = name.split(".")
+                    packages.update(".".join(parts[:end])
+                                    for end in range(root.count(".") + 1, len(parts)))
+        # Deepest first: a package's children exist when it is made.
+        for package in sorted(packages, key=lambda name: -name.count(".")):
+            children = {name.rpartition(".")[2]: module for name, module in modules.items()
+                        if name.rpartition(".")[0] == package}
+            modules[package] = _Package(self, package, children)
+        return modules
+
+    def _patch_kept_modules(self):
+        """``from tensorflow.python.ops import rnn`` finds TF's own module, so
+        the table's old names in it are added to it (and removed again)."""
+        for entry in api.kept_module_members():
+            module_name, _, name = entry.old.rpartition(".")
+            module = importlib.import_module(module_name)
+            if hasattr(module, name):
                 continue
-            modern = _resolve(entry.new)
-
-            @functools.wraps(modern)
-            def mapped(*args, _entry=entry, _modern=modern, **kwargs):
-                self._report(_entry, *_caller())
-                return _modern(*args, **kwargs)
-            setattr(rnn_module, name, mapped)
-            self._patched.append((rnn_module, name))
+            setattr(module, name, self._reported_call(entry))
+            self._patched.append((module, name))
 
     def uninstall(self, restore_v2=True):
         """Restore plain TensorFlow 2.x (``restore_v2=False``: only the

@@ -1,0 +1,194 @@
+"""What a program's names stand for, read from its imports before anything
+is rewritten: its tensorflow aliases, the TF modules it bound to names, the
+removed modules it imports (or carries a copy of), and the environment its
+modern forms need.  Shared by the cells of a notebook."""
+
+import os
+
+import libcst as cst
+
+from compat import api
+from compat.api.tf_names import COMPAT_V1_MODULE, DISABLE_V2, TF_MODULE
+
+
+def carried_copies(filename):
+    """The table's removed modules the program carries a copy of beside it
+    (2015-2016 programs carried TF's tutorial input_data.py and ``import
+    input_data``), by the name it imports the copy under."""
+    if not filename or filename.startswith("<"):
+        return {}
+    directory = os.path.dirname(os.path.abspath(filename))
+    return {entry.local_copy: entry for entry in api.ENTRIES
+            if entry.is_local_copy(os.path.join(directory, "%s.py" % entry.local_copy))}
+
+
+def dotted(node):
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return head and head + "." + node.attr.value
+    return None
+
+
+def import_name(node):
+    return dotted(node) if node is not None else None
+
+
+def entry_for(path):
+    """The table entry for a resolved path, spelt as a module path
+    (``tensorflow.contrib.x``) or as the program wrote it (``tf.x``)."""
+    if path is None:
+        return None
+    return api.BY_OLD.get(path) or api.lookup(tf_form(path))
+
+
+def tf_form(path):
+    return "tf" + path[len(TF_MODULE):] if path.startswith(TF_MODULE + ".") else path
+
+
+def is_python_module_entry(entry):
+    """A removed Python module replaced by a module of this project."""
+    return entry is not None and entry.replaced_by_module and entry.old.startswith(TF_MODULE + ".")
+
+
+def _env_names():
+    return {name for entry in api.ENTRIES for name, _ in entry.env}
+
+
+class Bindings:
+    """What the program's names stand for, from its imports; shared by the
+    cells of a notebook."""
+
+    def __init__(self, local_copies=None):
+        self.tf_aliases = {}      # name -> dotted module it is bound to
+        self.modules = {}         # name -> tensorflow.* module path
+        self.replaced = {}        # name -> module entry (input_data, ...)
+        # Copies of removed modules the program carries beside it, by the
+        # name it imports them under.
+        self.local_copies = dict(local_copies or {})
+        self.has_disable = False
+        self.env_set = set()
+        self.env_needed = {}      # variable -> (value, entry)
+        self.target = None        # the import statement to insert after
+        self.os_ready = False     # `import os` precedes the target
+
+    @property
+    def primary_alias(self):
+        return next(iter(self.tf_aliases), None)
+
+    def resolve(self, node):
+        """The module path a Name/Attribute chain names, with the program's
+        tensorflow alias written ``tf``; None for other names."""
+        path = dotted(node)
+        if path is None:
+            return None
+        root, dot, rest = path.partition(".")
+        if root in self.tf_aliases:
+            return "tf" + dot + rest
+        if root in self.modules:
+            return self.modules[root] + dot + rest
+        return None
+
+
+class _ImportScan(cst.CSTVisitor):
+    """First pass: bindings from imports, existing set-up lines."""
+
+    def __init__(self, bindings):
+        super().__init__()
+        self.b = bindings
+        self._depth = 0
+        self._fallback = None
+
+    def visit_FunctionDef(self, node):
+        self._depth += 1
+
+    def leave_FunctionDef(self, node):
+        self._depth -= 1
+
+    def visit_ClassDef(self, node):
+        self._depth += 1
+
+    def leave_ClassDef(self, node):
+        self._depth -= 1
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            name = import_name(alias.name)
+            bound = import_name(alias.asname.name) if alias.asname else None
+            if name in (TF_MODULE, COMPAT_V1_MODULE) and (bound or name == TF_MODULE):
+                self.b.tf_aliases.setdefault(bound or name, name)
+                self._choose_target(node)
+            elif name in self.b.local_copies and bound is None:
+                self.b.replaced[name] = self.b.local_copies[name]
+            elif name == "os" and bound is None and self.b.target is None:
+                self.b.os_ready = True
+            elif name and name.startswith(TF_MODULE + ".") and bound:
+                self._bind_module(bound, name)
+
+    def visit_ImportFrom(self, node):
+        module = import_name(node.module)
+        if not module or node.relative or isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            bound = import_name(alias.asname.name if alias.asname else alias.name)
+            full = module + "." + import_name(alias.name)
+            if full.startswith(TF_MODULE + "."):
+                self._bind_module(bound, full)
+
+    def _bind_module(self, bound, path):
+        entry = entry_for(path)
+        if is_python_module_entry(entry):
+            self.b.replaced[bound] = entry
+        else:
+            self.b.modules[bound] = path
+
+    def _choose_target(self, node):
+        # Set-up lines belong after a module-level import, not one that
+        # happens to come first inside a function.
+        if self._depth == 0 and self.b.target is None:
+            self.b.target = node
+        elif self._fallback is None:
+            self._fallback = node
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == DISABLE_V2:
+            self.b.has_disable = True
+
+    def visit_SimpleString(self, node):
+        value = node.evaluated_value
+        if value in _env_names():
+            self.b.env_set.add(value)
+
+    def finish(self):
+        if self.b.target is None:
+            self.b.target = self._fallback
+
+
+class _UseScan(cst.CSTVisitor):
+    """Second pass, once every alias is known: names whose modern form
+    needs an environment variable set before TensorFlow loads."""
+
+    def __init__(self, bindings):
+        super().__init__()
+        self.b = bindings
+
+    def visit_Attribute(self, node):
+        entry = entry_for(self.b.resolve(node))
+        for name, value in entry.env if entry else ():
+            if name not in self.b.env_set:
+                self.b.env_needed.setdefault(name, (value, entry))
+
+
+def scan(modules, local_copies=None):
+    """The :class:`Bindings` of ``modules`` (one file, or a notebook's
+    cells in order)."""
+    bindings = Bindings(local_copies)
+    import_scan = _ImportScan(bindings)
+    for module in modules:
+        module.visit(import_scan)
+    import_scan.finish()
+    for module in modules:
+        module.visit(_UseScan(bindings))
+    return bindings

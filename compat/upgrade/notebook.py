@@ -1,0 +1,70 @@
+"""Upgrading a notebook: its code cells one after another, sharing the
+bindings of their imports; IPython magics and shell lines kept as they are;
+markdown cells and outputs untouched."""
+
+import nbformat
+from libcst import metadata
+
+from compat.upgrade import bindings as names
+from compat.upgrade.findings import Finding, UpgradeError, UpgradeResult, by_line
+from compat.upgrade.rewriter import State
+from compat.upgrade.source import parse, rewrite, translate
+
+# Lines IPython handles before Python sees them: parsed as placeholders,
+# put back afterwards.
+_MAGIC_PREFIXES = ("%", "!")
+_MAGIC_PLACEHOLDER = "pass  # tf1-compat magic %d"
+
+
+def _hide_magics(text):
+    lines, hidden = text.split("\n"), []
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(_MAGIC_PREFIXES):
+            indent = line[:len(line) - len(stripped)]
+            lines[i] = indent + _MAGIC_PLACEHOLDER % len(hidden)
+            hidden.append(line)
+    return "\n".join(lines), hidden
+
+
+def _show_magics(text, hidden):
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        for n, original in enumerate(hidden):
+            if stripped == _MAGIC_PLACEHOLDER % n:
+                lines[i] = original
+    return "\n".join(lines)
+
+
+def upgrade_notebook(text, filename="<notebook>"):
+    """Upgrade the code cells of a notebook (JSON text); markdown cells and
+    outputs are kept.  Imports in one cell count for the cells after it."""
+    try:
+        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    except Exception as error:  # nbformat raises several unrelated types
+        raise UpgradeError("%s is not a notebook: %s" % (
+            filename, str(error).splitlines()[0] if str(error) else type(error).__name__)) \
+            from None
+    cells, flags = [], []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        hidden_text, hidden = _hide_magics(cell.source)
+        try:
+            code, py2_changes, line_of = translate(hidden_text, filename, index)
+            wrapper = metadata.MetadataWrapper(parse(code, filename))
+        except UpgradeError as error:
+            flags.append(Finding("flag", "cell", 1, "", "", "left as is: %s" % error, index))
+            continue
+        cells.append((index, cell, hidden, py2_changes, line_of, wrapper))
+    bindings = names.scan([entry[-1].module for entry in cells])
+    state, changes, notes = State(), [], []
+    for index, cell, hidden, py2_changes, line_of, wrapper in cells:
+        code, found, flagged, noted = rewrite(wrapper, bindings, state, line_of, index)
+        cell.source = _show_magics(code, hidden)
+        changes += py2_changes + found
+        flags += flagged
+        notes += [n for n in noted if n.name not in {m.name for m in notes}]
+    nbformat.validate(nb)
+    return UpgradeResult(nbformat.writes(nb), by_line(changes), by_line(flags), notes)

@@ -1,0 +1,360 @@
+"""The rewrite of one parsed module (a file, or a notebook cell) from the
+legacy table: imports made ``tensorflow.compat.v1`` with the set-up lines
+after the first one, renamed names spelt on the program's alias, calls in
+the old argument order bound to the old parameters and written out by
+keyword, and what cannot be decided from the source flagged.  Every change,
+flag and note is recorded as a :class:`~compat.upgrade.findings.Finding`."""
+
+import json
+
+import libcst as cst
+from libcst import metadata
+
+from compat import api
+from compat.api import Kind
+from compat.api.tf_names import COMPAT_V1_MODULE, DISABLE_V2, TF_MODULE
+from compat.upgrade.bindings import (dotted, entry_for, import_name, is_python_module_entry,
+                                     tf_form)
+from compat.upgrade.findings import Finding
+from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_calls,
+                                   order_hint, split_args, static_rewrite)
+
+
+class State:
+    """What has been inserted so far (once per file, or per notebook)."""
+
+    def __init__(self):
+        self.inserted = False
+
+
+class Rewriter(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (metadata.PositionProvider, metadata.ParentNodeProvider)
+
+    def __init__(self, bindings, state, module, line_of, cell=None):
+        super().__init__()
+        self.b = bindings
+        self.state = state
+        self.module = module
+        self.line_of = line_of
+        self.cell = cell
+        self.changes = []
+        self.flags = []
+        self.notes = []
+        self._seen = set()
+        self._after_target = None
+
+    # --- recording
+    def _line(self, node):
+        return self.line_of(self.get_metadata(metadata.PositionProvider, node).start.line)
+
+    def _code(self, node):
+        return self.module.code_for_node(node).strip()
+
+    def _record(self, bucket, kind, name, node, old, new="", note=""):
+        line = self._line(node)
+        key = (kind, name, line) if kind != "note" else (kind, name)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        bucket.append(Finding(kind, name, line, old, new, note, self.cell))
+
+    def _change(self, kind, name, node, old, new, note=""):
+        self._record(self.changes, kind, name, node, old, new, note)
+
+    def _flag(self, name, node, note, new=""):
+        self._record(self.flags, "flag", name, node, self._code(node), new, note)
+
+    def _spell(self, path, node):
+        """Expression for a table ``new`` path on the program's tf alias."""
+        root = (dotted(node) or "").partition(".")[0]
+        alias = root if root in self.b.tf_aliases else self.b.primary_alias
+        if alias is None or not path.startswith("tf."):
+            return None
+        return cst.parse_expression(alias + path[len("tf"):])
+
+    # --- imports
+    def visit_Import(self, node):
+        return False  # its dotted names are module paths, not tf.* uses
+
+    def visit_ImportFrom(self, node):
+        return False
+
+    def leave_Import(self, original, updated):
+        names = []
+        for alias in updated.names:
+            name = import_name(alias.name)
+            if name == TF_MODULE:
+                bound = alias.asname.name.value if alias.asname else TF_MODULE
+                alias = alias.with_changes(
+                    name=cst.parse_expression(COMPAT_V1_MODULE),
+                    asname=alias.asname or cst.AsName(name=cst.Name(bound)))
+            elif is_python_module_entry(entry_for(name)):
+                alias = self._replace_module_import(alias, name, original)
+            elif (name in self.b.local_copies and alias.asname is None
+                  and len(updated.names) == 1):
+                return self._replace_local_copy(original, self.b.local_copies[name])
+            names.append(alias)
+        new = updated.with_changes(names=names)
+        if not new.deep_equals(updated):
+            self._change("import", TF_MODULE, original, self._code(original),
+                         self.module.code_for_node(new).strip(),
+                         "names tf.compat.v1 still has keep working unchanged")
+        if original is self.b.target:
+            self._after_target = self._setup_lines(original)
+        return new
+
+    def _replace_local_copy(self, original, entry):
+        """``import input_data`` of a copy beside the program -> the
+        project's module that replaces it, under the same name."""
+        parent, _, member = entry.new.rpartition(".")
+        asname = None if member == entry.local_copy else cst.AsName(
+            name=cst.Name(entry.local_copy))
+        new = cst.ImportFrom(module=cst.parse_expression(parent),
+                             names=[cst.ImportAlias(name=cst.Name(member), asname=asname)])
+        self._change("import", entry.local_copy, original, self._code(original),
+                     self.module.code_for_node(new).strip(), entry.local_copy_note)
+        return new
+
+    def _replace_module_import(self, alias, name, original):
+        entry = entry_for(name)
+        if alias.asname is None:
+            self._flag(name, original, "imported without `as`; write `import %s as %s` and "
+                       "use that name" % (entry.new, entry.new.rpartition(".")[2]))
+            return alias
+        return alias.with_changes(name=cst.parse_expression(entry.new))
+
+    def leave_ImportFrom(self, original, updated):
+        module = import_name(updated.module)
+        if not module or updated.relative or not (
+                module == TF_MODULE or module.startswith(TF_MODULE + ".")):
+            return updated
+        if isinstance(updated.names, cst.ImportStar):
+            if entry_for(module) or any(e.old.startswith(module + ".")
+                                         for e in api.ENTRIES):
+                self._flag(module + ".*", original, "star import of a removed module; "
+                           "import the names you use explicitly")
+            return updated
+        entries = [entry_for(module + "." + import_name(a.name)) for a in updated.names]
+        if entries and all(is_python_module_entry(e) for e in entries):
+            return self._replace_module_from(original, updated, entries)
+        for alias, entry in zip(updated.names, entries):
+            self._flag_imported_name(original, module + "." + import_name(alias.name), entry)
+        return updated
+
+    def _replace_module_from(self, original, updated, entries):
+        parents = {e.new.rpartition(".")[0] for e in entries}
+        if len(parents) != 1:
+            self._flag(import_name(updated.module), original,
+                       "the names come from different replacement modules; import them "
+                       "separately")
+            return updated
+        names = []
+        for alias, entry in zip(updated.names, entries):
+            new_name = entry.new.rpartition(".")[2]
+            bound = alias.asname.name.value if alias.asname else alias.name.value
+            asname = None if bound == new_name else cst.AsName(name=cst.Name(bound))
+            names.append(alias.with_changes(name=cst.Name(new_name), asname=asname))
+        new = updated.with_changes(module=cst.parse_expression(parents.pop()), names=names)
+        self._change("import", entries[0].old, original, self._code(original),
+                     self.module.code_for_node(new).strip(),
+                     "; ".join(e.note for e in entries if e.note)
+                     + " (needs the tf1-compat package installed)")
+        return new
+
+    def _flag_imported_name(self, original, path, entry):
+        entry = entry or api.lookup(tf_form(path))
+        if entry is None:
+            return
+        if entry.kind is Kind.UNSUPPORTED:
+            self._flag(entry.old, original, entry.note)
+        elif entry.kind in (Kind.RENAME, Kind.ARGS, Kind.ADAPTER) and entry.new != entry.old:
+            self._flag(entry.old, original, "imported by name; import the module and call "
+                       "%s instead" % entry.new)
+
+    def _setup_lines(self, import_node):
+        """Statements around the first tensorflow import: environment the
+        modern forms need, before it; v1 behaviour, after it."""
+        before, after = [], []
+        if self.state.inserted:
+            return before, after
+        self.state.inserted = True
+        alias = self.b.primary_alias
+        if self.b.env_needed:
+            if not self.b.os_ready:
+                before.append(cst.parse_statement("import os\n"))
+            for name, (value, entry) in sorted(self.b.env_needed.items()):
+                line = "os.environ.setdefault(%s, %s)\n" % (json.dumps(name), json.dumps(value))
+                before.append(cst.parse_statement(line))
+                self._change("import", entry.old, import_node, "", line.strip(),
+                             entry.upgrade_note or entry.note)
+        if not self.b.has_disable and alias is not None:
+            line = "%s.%s()\n" % (alias, DISABLE_V2)
+            after.append(cst.parse_statement(line))
+            self._change("import", DISABLE_V2, import_node, "", line.strip(),
+                         "graph mode, tf.Session and the other TF1 behaviours")
+        return before, after
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if self._after_target is None or not any(
+                isinstance(s, cst.Import) and s is self.b.target for s in original.body):
+            return updated
+        before, after = self._after_target
+        self._after_target = None
+        if not before and not after:
+            return updated
+        if before:
+            # The import's leading comments stay with the first new line.
+            before[0] = before[0].with_changes(leading_lines=updated.leading_lines)
+            updated = updated.with_changes(leading_lines=())
+        return cst.FlattenSentinel([*before, updated, *after])
+
+    # --- names
+    def leave_Attribute(self, original, updated):
+        path = self.b.resolve(original)
+        entry = entry_for(path)
+        if entry is None or entry.kind is Kind.KEPT:
+            return updated
+        if entry.kind is Kind.RENAME:
+            return self._rename(original, updated, entry)
+        if entry.kind is Kind.UNSUPPORTED:
+            self._flag(entry.old, self._outermost(original), entry.note)
+        elif entry.kind is Kind.ADAPTER and not maps_calls(entry):
+            if entry.new == entry.old:
+                self._record(self.notes, "note", entry.old, original, self._code(original),
+                             note=entry.upgrade_note or entry.note)
+            else:
+                self._flag(entry.old, original, "no static form; " + entry.note)
+        elif maps_calls(entry) and not self._is_called(original) and entry.new != entry.old:
+            self._flag(entry.old, original, "used without a call, so its arguments cannot "
+                       "be mapped; call %s with its new arguments" % entry.new)
+        return updated
+
+    def _rename(self, original, updated, entry):
+        new = self._spell(entry.new, original)
+        if new is None:
+            self._flag(entry.old, original, "no tensorflow import to spell %s on" % entry.new)
+            return updated
+        self._change("api", entry.old, original, self._code(original),
+                     self.module.code_for_node(new), entry.upgrade_note or entry.note)
+        return new
+
+    def _is_called(self, node):
+        parent = self.get_metadata(metadata.ParentNodeProvider, node, None)
+        return isinstance(parent, cst.Call) and parent.func is node
+
+    def _outermost(self, node):
+        while True:
+            parent = self.get_metadata(metadata.ParentNodeProvider, node, None)
+            if not (isinstance(parent, cst.Attribute) and parent.value is node):
+                return node
+            node = parent
+
+    # --- calls
+    def leave_Call(self, original, updated):
+        entry = entry_for(self.b.resolve(original.func))
+        if entry is not None and maps_calls(entry):
+            return self._map_call(original, updated, entry)
+        return self._pin_kwargs(original, updated)
+
+    def _map_call(self, original, updated, entry):
+        order = ORDER_TESTS[entry.old_order_if](entry, updated)
+        if order == NEW:
+            return updated
+        if order == UNKNOWN:
+            self._flag(entry.old, original, "%s; check line %d (%s)" % (
+                order_hint(entry), self._line(original), entry.note))
+            return updated
+        try:
+            args = self._bind(entry, updated)
+        except Unmappable as problem:
+            self._flag(entry.old, original, str(problem))
+            return updated
+        func = updated.func
+        if entry.new != entry.old:
+            func = self._spell(entry.new, original)
+            if func is None:
+                self._flag(entry.old, original, "no tensorflow import to spell %s on"
+                           % entry.new)
+                return updated
+        new = updated.with_changes(func=func, args=args)
+        old_code, new_code = self._code(original), self.module.code_for_node(new).strip()
+        if not new.deep_equals(updated):
+            self._change("api", entry.old, original, old_code, new_code,
+                         entry.upgrade_note or entry.note)
+            if entry.upgrade_flag:
+                self._flag(entry.old, original, entry.upgrade_flag, new_code)
+        return new
+
+    def _bind(self, entry, call):
+        """The call's arguments bound to the old parameters, renamed, and
+        written for ``entry.new``: leading positionals that mean the same
+        there stay positional, the rest become keywords."""
+        positional, keywords, starred = split_args(call)
+        if starred:
+            raise Unmappable("*args/**kwargs cannot be bound to the old parameters "
+                              "(%s) before running" % ", ".join(entry.params))
+        if len(positional) > len(entry.params):
+            raise Unmappable("%d positional arguments, but the old %s took at most %d"
+                              % (len(positional), entry.old, len(entry.params)))
+        bound = list(zip(entry.params, positional)) + list(keywords.items())
+        names = [name for name, _ in bound]
+        if len(set(names)) != len(names):
+            raise Unmappable("an argument is given twice")
+        values = {name: arg.value for name, arg in bound}
+        rewrite = static_rewrite(entry)
+        if rewrite is not None:
+            values = rewrite(entry, values)
+            # An adapter may drop an argument the modern form has no use for.
+            bound = [(name, arg) for name, arg in bound if name in values]
+            names = [name for name, _ in bound]
+        new_names = [entry.renames.get(name, name) for name in names]
+        if len(set(new_names)) != len(new_names):
+            raise Unmappable("two old arguments map to %s's same parameter; map by hand"
+                              % entry.new)
+        args, keep = [], True
+        for i, ((name, arg), new_name) in enumerate(zip(bound, new_names)):
+            keep = (keep and arg.keyword is None and i < entry.positional_kept
+                    and i < len(entry.new_params) and entry.new_params[i] == new_name)
+            args.append(self._as_arg(arg, values[name], new_name, keep))
+        if args and len(args) < len(call.args):
+            # Where the last argument was dropped, the new last one takes its
+            # (absent) trailing comma.
+            args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+        return args
+
+    @staticmethod
+    def _as_arg(arg, value, name, positional):
+        if positional:
+            return arg.with_changes(value=value)
+        equal = arg.equal if arg.keyword is not None else cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+        return arg.with_changes(keyword=cst.Name(name), equal=equal, value=value)
+
+    def _pin_kwargs(self, original, updated):
+        """``read_data_sets(...)`` on a replaced tutorial module gets the
+        keyword that keeps what the old module did by default."""
+        func = original.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return updated
+        entry = self.b.replaced.get(func.value.value)
+        if entry is None:
+            return updated
+        _, keywords, starred = split_args(updated)
+        args = list(updated.args)
+        for member, keyword, value in entry.pin_kwargs:
+            if member != func.attr.value or keyword in keywords or starred:
+                continue
+            if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
+                args[-1] = args[-1].with_changes(comma=cst.Comma(
+                    whitespace_after=cst.SimpleWhitespace(" ")))
+            args.append(cst.Arg(value=cst.parse_expression(json.dumps(value)),
+                                keyword=cst.Name(keyword),
+                                equal=cst.AssignEqual(
+                                    whitespace_before=cst.SimpleWhitespace(""),
+                                    whitespace_after=cst.SimpleWhitespace(""))))
+        if len(args) == len(updated.args):
+            return updated
+        new = updated.with_changes(args=args)
+        self._change("api", entry.old + "." + func.attr.value, original, self._code(original),
+                     self.module.code_for_node(new).strip(), entry.upgrade_note)
+        return new

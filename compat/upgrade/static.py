@@ -1,0 +1,196 @@
+"""The upgrader's counterparts of ``compat.legacy.adapters``: deciding from
+the source alone whether a call is in the old argument order
+(``ORDER_TESTS``), and writing out the calls of ``adapter`` entries
+(``STATIC_ADAPTERS``).  Both are keyed by the names the table uses and are
+checked against it, and so against the runner's registries, on import
+(``compat.api.registry``)."""
+
+import dataclasses
+
+import libcst as cst
+
+from compat import api
+from compat.api import Kind
+
+OLD, NEW, UNKNOWN = "old", "new", "unknown"
+
+
+def split_args(call):
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
+    starred = any(a.star for a in call.args)
+    return positional, keywords, starred
+
+
+# --- deciding argument order statically ---------------------------------------
+
+def _int_literal(node):
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        node = node.expression
+    return isinstance(node, cst.Integer)
+
+
+def _axis_like(node):
+    """True for an int literal (what an axis is), False for a literal that
+    cannot be an axis, None when only the running program knows."""
+    if _int_literal(node):
+        return True
+    if isinstance(node, (cst.List, cst.Tuple, cst.ListComp, cst.SimpleString,
+                         cst.ConcatenatedString, cst.FormattedString, cst.Float)):
+        return False
+    return None
+
+
+def _bool_literal(node):
+    return isinstance(node, cst.Name) and node.value in ("True", "False")
+
+
+def _order_positional(entry, call):
+    positional, _, starred = split_args(call)
+    return OLD if positional else (UNKNOWN if starred else NEW)
+
+
+def _order_positional_or_targets(entry, call):
+    order = _order_positional(entry, call)
+    _, keywords, _ = split_args(call)
+    return OLD if order == OLD or "targets" in keywords else order
+
+
+def _order_first_arg_is_axis(entry, call):
+    """Old order iff the first argument is the axis.  An int literal in the
+    new order's axis slot means new order: the old order puts the data to
+    operate on there, which an int cannot be."""
+    positional, keywords, _ = split_args(call)
+    new_axis = entry.renames.get(entry.params[0], entry.params[0])
+    if entry.params[0] in keywords:
+        return OLD
+    if new_axis in keywords or not positional:
+        return NEW
+    first = _axis_like(positional[0].value)
+    if first is not None:
+        return OLD if first else NEW
+    slot = entry.new_params.index(new_axis) if new_axis in entry.new_params else None
+    if slot is not None and slot < len(positional):
+        at_slot = _axis_like(positional[slot].value)
+        if at_slot is not None:
+            return NEW if at_slot else OLD
+    return UNKNOWN
+
+
+def _order_second_arg_is_bool_mask(entry, call):
+    positional, keywords, _ = split_args(call)
+    name = entry.params[1]
+    new_name = entry.renames.get(name, name)
+    arg = keywords.get(name) or (positional[1] if len(positional) > 1 else None)
+    if arg is None:
+        return NEW if new_name in keywords or len(positional) < 2 else UNKNOWN
+    value = arg.value
+    if isinstance(value, (cst.List, cst.Tuple)):
+        items = [el.value for el in value.elements]
+        if items and all(_bool_literal(item) for item in items):
+            return OLD
+        if all(_int_literal(item) for item in items):
+            return NEW
+    return UNKNOWN
+
+
+def _order_has_replica_id(entry, call):
+    positional, keywords, starred = split_args(call)
+    if "replica_id" in keywords or len(positional) > entry.params.index("replica_id"):
+        return OLD
+    return UNKNOWN if starred else NEW
+
+
+# The static counterparts of compat.legacy.adapters.ORDER_TESTS, by the same names.
+ORDER_TESTS = {
+    None: lambda entry, call: OLD,
+    "positional": _order_positional,
+    "positional_or_targets": _order_positional_or_targets,
+    "first_arg_is_axis": _order_first_arg_is_axis,
+    "second_arg_is_bool_mask": _order_second_arg_is_bool_mask,
+    "has_replica_id": _order_has_replica_id,
+}
+
+
+def order_hint(entry):
+    def signature(names):
+        return "(%s)" % ", ".join(n for n in names if n not in ("name", "num", "family"))
+    new_names = [n for n in entry.new_params]
+    return "cannot tell whether %s or %s" % (signature(entry.params), signature(new_names))
+
+
+# --- adapters: the static counterparts of compat.legacy.adapters.ADAPTERS ----------
+
+class Unmappable(Exception):
+    pass
+
+
+def _single_tag(entry, values):
+    """A vector of tags (one summary per element) has no tf.summary form."""
+    tags = values.get(entry.params[0])
+    if isinstance(tags, (cst.List, cst.Tuple)):
+        raise Unmappable("a list of tags (a vector summary) has no tf.summary equivalent; "
+                         "write one %s per tag" % entry.new)
+    return values
+
+
+def _as_is(entry, values):
+    return values
+
+
+def _mask_to_axes(entry, values):
+    """``[False, True]`` -> ``[1]``: the axes a bool mask selected."""
+    name = entry.params[1]
+    mask = values[name]
+    axes = [i for i, el in enumerate(mask.elements) if el.value.value == "True"]
+    values = dict(values)
+    values[name] = cst.parse_expression(repr(axes))
+    return values
+
+
+def _drop_replica_id(entry, values):
+    """The modern optimizer has no replica_id: each worker keeps its own
+    local step."""
+    return {name: value for name, value in values.items() if name != "replica_id"}
+
+
+@dataclasses.dataclass(frozen=True)
+class StaticAdapter:
+    """How the upgrader writes out an ``adapter`` entry.  ``rewrite(entry,
+    values)`` maps an old-order call's arguments, bound to the old
+    parameters (name -> expression), to the modern call's.  ``rewrite=None``
+    says the entry deliberately has no static form: where ``new`` is the old
+    name, the name is kept and a note gives its ``upgrade_note`` (what the
+    modern behaviour does differently); otherwise every use is flagged."""
+
+    rewrite: object = None
+
+
+NO_STATIC_FORM = StaticAdapter()
+
+STATIC_ADAPTERS = {
+    "scalar_summary": StaticAdapter(_single_tag),
+    "image_summary": StaticAdapter(_as_is),
+    "histogram_summary": StaticAdapter(_as_is),
+    "audio_summary": StaticAdapter(_as_is),
+    "reverse_with_mask": StaticAdapter(_mask_to_axes),
+    "sync_replicas_v1": StaticAdapter(_drop_replica_id),
+    # tf.compat.v1's flags and app.run are absl's, stricter than TF 0.x's;
+    # the runner's leniency has no source form, so the names stay.
+    "legacy_flags": NO_STATIC_FORM,
+    "legacy_app_run": NO_STATIC_FORM,
+}
+
+api.check_registries(__name__, STATIC_ADAPTERS, ORDER_TESTS)
+
+
+def static_rewrite(entry):
+    """The function that maps an ``adapter`` entry's bound arguments, or
+    None (no adapter, or one with no static form)."""
+    return STATIC_ADAPTERS[entry.adapter].rewrite if entry.adapter is not None else None
+
+
+def maps_calls(entry):
+    """Whether calls of ``entry`` are rewritten (bound and written out)."""
+    return entry.kind is Kind.ARGS or (entry.kind is Kind.ADAPTER
+                                       and static_rewrite(entry) is not None)
