@@ -93,6 +93,9 @@ def load_source(path, reporter, namespace):
 
 def main(argv):
     runner_argv, program_argv = split_argv(argv)
+    if cli.wants_help(runner_argv):
+        cli.print_help(__doc__, RUNNER_FLAGS)
+        return 0
     try:
         RUNNER_FLAGS(runner_argv)
     except flags.Error as err:

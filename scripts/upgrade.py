@@ -113,6 +113,9 @@ def _tree(opts):
 
 def main(argv):
     opts = _define_flags()
+    if cli.wants_help(argv):
+        cli.print_help(__doc__, opts)
+        return 0
     try:
         rest = opts(argv)[1:]
     except flags.Error as error:
