@@ -18,15 +18,16 @@ random initial values match the legacy program's.
 import collections
 import dataclasses
 import sys
-import time
 
 import tensorflow as tf
 
 from compat.train import diagnostics
-from compat.util import errors
 from compat.train import initializers
+from compat.train import loop
 from compat.train import run_control
 from compat.train import runtime
+from compat.train import settings
+from compat.util import errors
 
 v1 = tf.compat.v1
 
@@ -62,7 +63,8 @@ ConvGraph = collections.namedtuple("ConvGraph", [
 @dataclasses.dataclass
 class ConvConfig:
     """Everything a run of the conv program depends on (defaults: the
-    original's values)."""
+    original's values).  Each field is a flag of scripts/run.py; its
+    ``settings.field`` metadata says what ``--resume`` does with it."""
     learning_rate: float = 0.001
     training_iters: int = 200000
     steps: int = None  # overrides training_iters when set
@@ -75,10 +77,10 @@ class ConvConfig:
     diagnostics: bool = True
     checkpoint_every: int = run_control.DEFAULT_CHECKPOINT_EVERY  # 0: only on a signal
     mixed_precision: bool = False  # bfloat16 on a CPU, float16 on a GPU: other numbers
-    seed: int = 0
-    device: str = "auto"
-    log_device_placement: bool = False
-    progress: bool = True
+    seed: int = settings.field(0, resume=settings.SEED)
+    device: str = settings.field("auto", resume=settings.FREE)
+    log_device_placement: bool = settings.field(False, resume=settings.FREE)
+    progress: bool = settings.field(True, resume=settings.FREE)
 
     def num_steps(self):
         """The original loop ran ``while step * batch_size < training_iters``
@@ -87,33 +89,30 @@ class ConvConfig:
             return self.steps
         return max(0, (self.training_iters - 1) // self.batch_size)
 
-    def validate(self):
-        for name in ("batch_size", "display_step", "summary_every"):
-            if getattr(self, name) < 1:
-                raise errors.ConfigError("--%s must be a positive integer, got %r"
-                                 % (name, getattr(self, name)))
-        if self.steps is not None and self.steps < 1:
-            raise errors.ConfigError("--steps must be a positive integer, got %r" % self.steps)
+    def validate(self, num_train=None, workers=1):
+        """Check the config and, given the training set's size
+        ``num_train``, that a global batch (``batch_size`` x ``workers``)
+        fits in it; raises ``ConfigError``.  Returns the config to run: this
+        one, which has no program defaults to resolve."""
+        settings.check_training(self.steps, self.batch_size, self.display_step,
+                                self.summary_every, self.checkpoint_every, self.learning_rate,
+                                self.dropout)
         if self.steps is None and self.training_iters <= self.batch_size:
             raise errors.ConfigError(
                 "--training_iters=%d trains no step at --batch_size=%d "
                 "(the original loop runs while step * batch_size < "
                 "training_iters)" % (self.training_iters, self.batch_size))
-        if self.checkpoint_every < 0:
-            raise errors.ConfigError("--checkpoint_every must be >= 0 (0: no periodic "
-                                     "checkpoints), got %r" % self.checkpoint_every)
-        if not 0.0 < self.dropout <= 1.0:
-            raise errors.ConfigError("--dropout is a keep probability and must be in "
-                             "(0, 1], got %r" % self.dropout)
-        if not self.learning_rate > 0:
-            raise errors.ConfigError("--learning_rate must be positive, got %r"
-                             % self.learning_rate)
         if self.init not in initializers.INITIALIZERS:
             raise errors.ConfigError("unknown --init=%s; choose one of: %s"
                              % (self.init, ", ".join(initializers.INITIALIZERS)))
         if self.init_scope not in INIT_SCOPES:
             raise errors.ConfigError("unknown --init_scope=%s; choose one of: %s"
                              % (self.init_scope, ", ".join(INIT_SCOPES)))
+        if num_train is not None and self.batch_size * workers > num_train:
+            raise errors.ConfigError(
+                "--batch_size=%d%s is larger than the training set (%d examples)"
+                % (self.batch_size, " x %d workers" % workers if workers > 1 else "", num_train))
+        return self
 
 
 def _weight_init(name, init, init_scope):
@@ -266,6 +265,78 @@ def _loss_line(step, batch_size, loss, acc):
             ", Training Accuracy= " + "{:.5f}".format(acc))
 
 
+class _Steps(loop.Steps):
+    """conv's part of the training loop: the original's batches, its
+    "Iter" lines on display steps and its test on the first 256 test
+    images."""
+
+    name = "conv"
+    graph_in_events = True
+
+    def __init__(self, config, data, program, out):
+        self.config, self.data, self.out = config, data, out
+        self.model, self.control, self.replica = program.model, program.control, program.replica
+        self.task, self.shards = self.replica.shard if self.replica else (0, 1)
+        self.num_steps = config.num_steps()
+        self.summary_steps = set(summary_steps(self.num_steps, config.summary_every))
+        self.fetches = [self.model.train_op]
+        self.show_step_times = config.progress
+        # What the model learns from per update, which the "Iter" count counts.
+        self.examples_per_update = config.batch_size * (
+            self.replica.config.aggregate if self.replica else 1)
+        self.losses = []  # (step, minibatch loss, training accuracy) per display step
+        self.batch = None
+
+    def loop_state(self):
+        return {"data": self.data.train.state(), "losses": list(self.losses)}
+
+    def restore(self, state):
+        self.data.train.restore_state(state["data"])
+        self.losses.extend(state["losses"])
+
+    def join(self, done):
+        for _ in range(self.replica.batches_before(done)):
+            self.data.train.next_batch(self.config.batch_size * self.shards)
+
+    def feed(self, done):
+        batch_size = self.config.batch_size
+        images, labels = self.data.train.next_batch(batch_size * self.shards)
+        if self.shards > 1:
+            shard = slice(self.task * batch_size, (self.task + 1) * batch_size)
+            images, labels = images[shard], labels[shard]
+        self.batch = images, labels
+        return {self.model.images: images, self.model.labels: labels,
+                self.model.keep_prob: self.config.dropout}
+
+    def after_update(self, session, results, before, after, clock):
+        config = self.config
+        if after // config.display_step <= before // config.display_step:
+            return
+        images, labels = self.batch
+        loss, acc = session.run([self.model.loss, self.model.accuracy], {
+            self.model.images: images, self.model.labels: labels, self.model.keep_prob: 1.0})
+        self.control.replay.ran()  # the dropout op runs even at keep_prob 1
+        self.losses.append((after, float(loss), float(acc)))
+        line = _loss_line(after, self.examples_per_update, loss, acc)
+        if config.progress:
+            per_step = clock.per_step(after)
+            line += "  [step %d/%d, %.1f ms/step, ETA %s]" % (
+                after, self.num_steps, 1000 * per_step,
+                _format_duration(per_step * max(0, self.num_steps - after)))
+        print(line, file=self.out, flush=True)
+
+    def finish(self, session, chief):
+        print("Optimization Finished!", file=self.out)
+        if not chief:
+            return None
+        test_acc = session.run(self.model.accuracy, {
+            self.model.images: self.data.test.images[:256],
+            self.model.labels: self.data.test.labels[:256],
+            self.model.keep_prob: 1.0})
+        print("Testing Accuracy:", test_acc, file=self.out, flush=True)
+        return float(test_acc)
+
+
 def train(config, data, run_dir, out=sys.stdout, resume=False, replica=None):
     """Train as the original did and return a ``RunResult``.
 
@@ -283,108 +354,10 @@ def train(config, data, run_dir, out=sys.stdout, resume=False, replica=None):
     each global batch of ``batch_size`` x workers examples, and only the
     chief writes to ``run_dir`` (the others pass None) and tests.
     """
-    config.validate()
-    task, shards = replica.shard if replica else (0, 1)
-    chief = replica is None or replica.is_chief
-    if config.batch_size * shards > data.train.num_examples:
-        raise errors.ConfigError("--batch_size=%d%s is larger than the training set (%d examples)"
-                         % (config.batch_size, " x %d workers" % shards if shards > 1 else "",
-                            data.train.num_examples))
+    config = config.validate(data.train.num_examples, replica.shard[1] if replica else 1)
     program = build(config, run_dir, replica)
-    model, monitor, control = program.model, program.monitor, program.control
-    num_steps = config.num_steps()
-    image_steps = set(summary_steps(num_steps, config.summary_every))
-    # What the model learns from per update, which the "Iter" count counts.
-    examples_per_update = config.batch_size * (replica.config.aggregate if replica else 1)
-    losses = []
-    plain_times, summary_times = [], []
-    train_fetches = [model.train_op, control.guard.flags] + ([replica.step_after] if replica else [])
-    test_acc = None
-
-    def loop_state():
-        return {"data": data.train.state(), "losses": list(losses)}
-
-    session = run_control.open_session(program, runtime.session_config(
-        config.log_device_placement, config.mixed_precision))
-    with session as sess:
-        writer = v1.summary.FileWriter(run_dir, None if resume else program.graph) \
-            if chief else None
-        try:
-            done, state = run_control.begin_run(program, sess, resume, writer, loop_state)
-            if state is not None:
-                data.train.restore_state(state["data"])
-                losses.extend(state["losses"])
-                print("Resumed from %s at step %d of %d" % (control.checkpointer.last, done,
-                                                              num_steps), file=out, flush=True)
-            elif not chief:
-                for _ in range(replica.batches_before(done)):
-                    data.train.next_batch(config.batch_size * shards)
-                print("%s joined the cluster at step %d of %d" % (
-                    replica.config.task_name, done, num_steps), file=out, flush=True)
-            schedule = run_control.SummarySchedule(image_steps, done)
-            start = time.perf_counter()
-            step, feed = done, None
-            while step < num_steps:
-                upcoming = step + 1  # unless other workers' updates come first
-                step_start = time.perf_counter()
-                batch_x, batch_y = data.train.next_batch(config.batch_size * shards)
-                if shards > 1:
-                    shard = slice(task * config.batch_size, (task + 1) * config.batch_size)
-                    batch_x, batch_y = batch_x[shard], batch_y[shard]
-                feed = {model.images: batch_x, model.labels: batch_y,
-                        model.keep_prob: config.dropout}
-                if chief and schedule.take(upcoming):
-                    results = monitor.step(sess, writer, upcoming, train_fetches, feed)
-                    summary_times.append(time.perf_counter() - step_start)
-                else:
-                    results = sess.run(train_fetches, feed)
-                    plain_times.append(time.perf_counter() - step_start)
-                control.replay.ran()
-                previous, step = step, int(results[2]) if replica else upcoming
-
-                if step // config.display_step > previous // config.display_step:
-                    loss, acc = sess.run([model.loss, model.accuracy], {
-                        model.images: batch_x, model.labels: batch_y,
-                        model.keep_prob: 1.0})
-                    control.replay.ran()  # the dropout op runs even at keep_prob 1
-                    losses.append((step, float(loss), float(acc)))
-                    line = _loss_line(step, examples_per_update, loss, acc)
-                    if config.progress:
-                        per_step = (time.perf_counter() - start) / (step - done)
-                        line += "  [step %d/%d, %.1f ms/step, ETA %s]" % (
-                            step, num_steps, 1000 * per_step,
-                            _format_duration(per_step * max(0, num_steps - step)))
-                    print(line, file=out, flush=True)
-                control.after_step(sess, step, results[1], num_steps)
-            elapsed = time.perf_counter() - start
-            if chief and feed is not None and schedule.take(step):
-                # The other workers' updates ran past the last summary step.
-                monitor.step(sess, writer, step, [], feed)
-            print("Optimization Finished!", file=out)
-
-            if chief:
-                test_acc = sess.run(model.accuracy, {
-                    model.images: data.test.images[:256],
-                    model.labels: data.test.labels[:256],
-                    model.keep_prob: 1.0})
-                print("Testing Accuracy:", test_acc, file=out, flush=True)
-                control.finish(sess, step)
-            run_control.end_run(program, sess)
-        finally:
-            run_control.close_run(program)
-            if writer is not None:
-                writer.close()
-    step_ms = diagnostics.median_step_ms(plain_times, summary_times)
-    if config.progress:
-        print("Step time (median): %.1f ms on %d plain steps, %.1f ms on %d summary steps"
-              % (step_ms["plain"], len(plain_times), step_ms["summary"], len(summary_times)),
-              file=out)
-    rows = None
-    if chief:
-        test_acc = float(test_acc)
-        rows = monitor.finish(run_dir, out, {
-            "model": "conv", "config": dataclasses.asdict(config), "steps": num_steps,
-            "summary_steps": sorted(image_steps), "test_accuracy": test_acc,
-            "step_ms": step_ms})
-    return RunResult(run_dir, num_steps, losses, test_acc,
-                     elapsed / max(len(plain_times) + len(summary_times), 1), step_ms, rows)
+    steps = _Steps(config, data, program, out)
+    outcome = loop.train(program, steps, config, run_dir, out, resume)
+    return RunResult(run_dir, steps.num_steps, steps.losses, outcome.test_accuracy,
+                     outcome.seconds / max(outcome.updates, 1), outcome.step_ms,
+                     outcome.diagnostics)

@@ -31,16 +31,17 @@ import collections
 import dataclasses
 import math
 import sys
-import time
 
 import numpy as np
 import tensorflow as tf
 
+from compat.tensorboard.kernel_grid import put_kernels_on_grid
 from compat.train import diagnostics
-from compat.util import errors
+from compat.train import loop
 from compat.train import run_control
 from compat.train import runtime
-from compat.tensorboard.kernel_grid import put_kernels_on_grid
+from compat.train import settings
+from compat.util import errors
 
 v1 = tf.compat.v1
 
@@ -108,14 +109,16 @@ GdlGraph = collections.namedtuple("GdlGraph", [
 
 @dataclasses.dataclass
 class GdlConfig:
-    """A run of one program; ``None`` fields take the program's values."""
+    """A run of one program; ``None`` fields take the program's values.  Each
+    field is a flag of scripts/run.py (``keep_prob`` is ``--dropout``); its
+    ``settings.field`` metadata says what ``--resume`` does with it."""
     model: str = "nn"
     steps: int = None
     learning_rate: float = None
     batch_size: int = 128
     beta: float = None
     offset_range: int = None
-    keep_prob: float = None
+    keep_prob: float = settings.field(None, flag="dropout")
     decay_steps: int = None
     decay_rate: float = None
     layers: int = None
@@ -125,9 +128,9 @@ class GdlConfig:
     diagnostics: bool = None  # default: off for this series
     checkpoint_every: int = run_control.DEFAULT_CHECKPOINT_EVERY  # 0: only on a signal
     mixed_precision: bool = False  # bfloat16 on a CPU, float16 on a GPU: other numbers
-    seed: int = 0
-    device: str = "auto"
-    log_device_placement: bool = False
+    seed: int = settings.field(0, resume=settings.SEED)
+    device: str = settings.field("auto", resume=settings.FREE)
+    log_device_placement: bool = settings.field(False, resume=settings.FREE)
 
     def program(self):
         try:
@@ -150,21 +153,16 @@ class GdlConfig:
             values["diagnostics"] = False
         return GdlConfig(**values)
 
-    def validate(self, num_train):
+    def validate(self, num_train=None, workers=1):
+        """Check the config and, given the training set's size
+        ``num_train``, that the program's examples (its full batch, or a
+        global batch of ``batch_size`` x ``workers`` plus one offset) fit in
+        it; raises ``ConfigError``.  Returns the config to run: this one
+        resolved (``resolved``)."""
         c = self.resolved()
         program = self.program()
-        for name in ("steps", "batch_size", "display_step", "summary_every"):
-            if getattr(c, name) < 1:
-                raise errors.ConfigError("--%s must be a positive integer, got %r"
-                                 % (name, getattr(c, name)))
-        if not c.learning_rate > 0:
-            raise errors.ConfigError("--learning_rate must be positive, got %r" % c.learning_rate)
-        if not 0.0 < c.keep_prob <= 1.0:
-            raise errors.ConfigError("--dropout is a keep probability and must be in (0, 1], got %r"
-                             % c.keep_prob)
-        if c.checkpoint_every < 0:
-            raise errors.ConfigError("--checkpoint_every must be >= 0 (0: no periodic "
-                                     "checkpoints), got %r" % c.checkpoint_every)
+        settings.check_training(c.steps, c.batch_size, c.display_step, c.summary_every,
+                                c.checkpoint_every, c.learning_rate, c.keep_prob)
         if c.beta < 0:
             raise errors.ConfigError("--beta must be >= 0, got %r" % c.beta)
         if program.layers and c.layers < 3:
@@ -172,8 +170,8 @@ class GdlConfig:
                              % c.layers)
         if program.hidden and c.hidden < 1:
             raise errors.ConfigError("--hidden must be positive, got %r" % c.hidden)
-        needed = program.full_batch or c.batch_size + 1
-        if needed > num_train:
+        needed = program.full_batch or c.batch_size * workers + 1
+        if num_train is not None and needed > num_train:
             raise errors.ConfigError(
                 "the %s program needs at least %d training examples; the training set has %d "
                 "(set by --train_size for notmnist, by the training files minus "
@@ -407,6 +405,75 @@ class GdlResult:
     diagnostics: list = None  # per-variable rows, with --diagnostics
 
 
+class _Steps(loop.Steps):
+    """The series' part of the training loop: the notes' batches, their
+    loss and accuracy lines on display steps, the validation and test
+    accuracy at the end."""
+
+    start_message = "Initialized"
+    # No graph in the event file: the course kept its data sets as graph
+    # constants, which would copy them into every log.
+    graph_in_events = False
+
+    def __init__(self, config, data, built, out):
+        self.config, self.data, self.out = config, data, out
+        self.model, self.replica = built.model, built.replica
+        self.program = config.program()
+        self.name = config.model
+        self.task, shards = self.replica.shard if self.replica else (0, 1)
+        # The batches of a local run with every worker's examples in one batch.
+        self.global_config = dataclasses.replace(config, batch_size=config.batch_size * shards)
+        self.num_steps = config.steps
+        # Update s + 1 writes the summaries of the notes' step s.
+        notes_steps = set(range(0, config.steps, config.summary_every)) | {config.steps - 1}
+        self.summary_steps = {s + 1 for s in notes_steps}
+        self.fetches = [self.model.train_op, self.model.loss, self.model.train_prediction]
+        self.batch_labels = None
+        self.valid = None
+
+    def feed(self, done):
+        if self.program.full_batch:
+            return {}
+        batch_size = self.config.batch_size
+        batch_data, batch_labels = batch(self.global_config, self.data, done)
+        shard = slice(self.task * batch_size, (self.task + 1) * batch_size)
+        batch_data, self.batch_labels = batch_data[shard], batch_labels[shard]
+        feed = {self.model.train_inputs: batch_data, self.model.train_labels: self.batch_labels}
+        if self.model.keep_prob is not None:
+            feed[self.model.keep_prob] = self.config.keep_prob
+        return feed
+
+    def after_update(self, session, results, before, after, clock):
+        _, loss, predictions = results
+        display_step = self.config.display_step
+        # Any display step from this update's to the next one seen.
+        if (after - 1) // display_step <= (before - 1) // display_step:
+            return
+        out = self.out
+        self.valid = accuracy(session.run(self.model.valid_prediction), self.data.valid_labels)
+        if self.program.full_batch:
+            print("Loss at step %d: %f" % (before, loss), file=out)
+            print("Training accuracy: %.1f%%" % accuracy(
+                predictions, self.data.train_labels[:self.program.full_batch]), file=out)
+        else:
+            print("Minibatch loss at step %d: %f" % (before, loss), file=out)
+            print("Minibatch accuracy: %.1f%%" % accuracy(predictions, self.batch_labels),
+                  file=out)
+        print("Validation accuracy: %.1f%%" % self.valid, file=out, flush=True)
+
+    def shown_step(self, before, after):
+        return before  # the notes' step: updates done before this one
+
+    def finish(self, session, chief):
+        if not chief:
+            print("%s done" % self.replica.config.task_name, file=self.out, flush=True)
+            return None
+        self.valid = accuracy(session.run(self.model.valid_prediction), self.data.valid_labels)
+        test = accuracy(session.run(self.model.test_prediction), self.data.test_labels)
+        print("Test accuracy: %.1f%%" % test, file=self.out, flush=True)
+        return test
+
+
 def train(config, data, run_dir, out=sys.stdout, resume=False, replica=None):
     """Run the program as the notes did; returns a GdlResult.
 
@@ -418,94 +485,13 @@ def train(config, data, run_dir, out=sys.stdout, resume=False, replica=None):
     trains on slice i of the batch a local run of ``batch_size`` x workers
     would take at the same step; only the chief writes and tests.
     """
-    config = config.validate(data.train_dataset.shape[0])
-    program = config.program()
-    task, shards = replica.shard if replica else (0, 1)
-    chief = replica is None or replica.is_chief
-    # The batches of a local run with every worker's examples in one batch.
-    global_config = dataclasses.replace(config, batch_size=config.batch_size * shards)
-    if shards > 1 and not program.full_batch:
-        global_config.validate(data.train_dataset.shape[0])
+    num_train = data.train_dataset.shape[0]
+    config = config.validate(num_train)
+    workers = replica.shard[1] if replica else 1
+    if workers > 1:
+        config.validate(num_train, workers)  # the global batch must fit too
     built = build(config, data, run_dir, replica)
-    model, monitor, control = built.model, built.monitor, built.control
-    summary_steps = set(range(0, config.steps, config.summary_every)) | {config.steps - 1}
-    plain_times, summary_times = [], []
-    fetches = [model.train_op, model.loss, model.train_prediction, control.guard.flags] + (
-        [replica.step_after] if replica else [])
-    test = valid = None
-    with run_control.open_session(built, runtime.session_config(
-            config.log_device_placement, config.mixed_precision)) as session:
-        # No graph in the event file: the course kept its data sets as graph
-        # constants, which would copy them into every log.
-        writer = v1.summary.FileWriter(run_dir) if chief else None
-        try:
-            done, _ = run_control.begin_run(built, session, resume, writer)
-            if resume and chief:
-                print("Resumed from %s at step %d of %d" % (control.checkpointer.last, done,
-                                                              config.steps), file=out)
-            elif chief:
-                print("Initialized", file=out)
-            else:
-                print("%s joined the cluster at step %d of %d" % (
-                    replica.config.task_name, done, config.steps), file=out, flush=True)
-            # Update s + 1 writes the summaries of the notes' step s.
-            schedule = run_control.SummarySchedule({s + 1 for s in summary_steps}, done)
-            start = time.perf_counter()
-            step, feed = done, None
-            while step < config.steps:
-                step_start = time.perf_counter()
-                feed = {}
-                if not program.full_batch:
-                    batch_data, batch_labels = batch(global_config, data, step)
-                    shard = slice(task * config.batch_size, (task + 1) * config.batch_size)
-                    batch_data, batch_labels = batch_data[shard], batch_labels[shard]
-                    feed = {model.train_inputs: batch_data, model.train_labels: batch_labels}
-                    if model.keep_prob is not None:
-                        feed[model.keep_prob] = config.keep_prob
-                if chief and schedule.take(step + 1):
-                    results = monitor.step(session, writer, step + 1, fetches, feed)
-                    summary_times.append(time.perf_counter() - step_start)
-                else:
-                    results = session.run(fetches, feed)
-                    plain_times.append(time.perf_counter() - step_start)
-                _, loss, predictions, flags = results[:4]
-                control.replay.ran()
-                after = int(results[4]) if replica else step + 1
-                # Any display step from this update's to the next one seen.
-                if (after - 1) // config.display_step > (step - 1) // config.display_step:
-                    valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
-                    if program.full_batch:
-                        print("Loss at step %d: %f" % (step, loss), file=out)
-                        print("Training accuracy: %.1f%%" % accuracy(
-                            predictions, data.train_labels[:program.full_batch]), file=out)
-                    else:
-                        print("Minibatch loss at step %d: %f" % (step, loss), file=out)
-                        print("Minibatch accuracy: %.1f%%" % accuracy(predictions, batch_labels),
-                              file=out)
-                    print("Validation accuracy: %.1f%%" % valid, file=out, flush=True)
-                control.after_step(session, after, flags, config.steps, shown_step=step)
-                step = after
-            seconds = time.perf_counter() - start
-            if chief and feed is not None and schedule.take(step):
-                # The other workers' updates ran past the last summary step.
-                monitor.step(session, writer, step, [], feed)
-            if chief:
-                valid = accuracy(session.run(model.valid_prediction), data.valid_labels)
-                test = accuracy(session.run(model.test_prediction), data.test_labels)
-                print("Test accuracy: %.1f%%" % test, file=out, flush=True)
-                control.finish(session, step)
-            else:
-                print("%s done" % replica.config.task_name, file=out, flush=True)
-            run_control.end_run(built, session)
-        finally:
-            run_control.close_run(built)
-            if writer is not None:
-                writer.close()
-    step_ms = diagnostics.median_step_ms(plain_times, summary_times)
-    rows = None
-    if chief:
-        rows = monitor.finish(run_dir, out, {
-            "model": config.model, "config": dataclasses.asdict(config), "steps": config.steps,
-            "summary_steps": [0] + sorted(s + 1 for s in summary_steps),
-            "test_accuracy": test, "step_ms": step_ms})
-    return GdlResult(config.steps, test, valid, seconds, step_ms, rows)
+    steps = _Steps(config, data, built, out)
+    outcome = loop.train(built, steps, config, run_dir, out, resume)
+    return GdlResult(config.steps, outcome.test_accuracy, steps.valid, outcome.seconds,
+                     outcome.step_ms, outcome.diagnostics)

@@ -2,9 +2,10 @@
 and at the end, resume, a clean stop on SIGINT/SIGTERM, and a stop with a
 diagnosis when the numbers diverge.
 
-A training loop builds a ``RunControl`` with its graph (before finalizing),
-then calls ``begin`` (initialize, or restore a checkpoint), ``after_step``
-after each training step and ``finish`` at the end.  ``after_step`` raises
+A program gets its ``RunControl`` with its graph (``finish_program``, before
+finalizing); the training loop (``compat.train.loop``) then calls ``begin``
+(initialize, or restore a checkpoint), ``after_step`` after each training
+step and ``finish`` at the end.  ``after_step`` raises
 ``Interrupted`` after a signal (a checkpoint saved, the summary writer still
 the caller's to close) and ``Diverged`` when the loss or a gradient is not
 finite (no checkpoint of the bad state; the last good one stays).
