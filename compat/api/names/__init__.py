@@ -1,0 +1,11 @@
+"""The legacy-API table's entries, one module per family of old names.
+
+``ENTRIES`` is the whole table, in this order; ``compat.api.table`` indexes
+it.  A family module holds only data (``compat.api.entry.entry(...)``
+calls), so a new family is a new module named here.
+"""
+
+from compat.api.names import contrib, estimator, numpy_names, tf0, tf1
+
+FAMILIES = (tf0, tf1, estimator, contrib, numpy_names)
+ENTRIES = tuple(e for family in FAMILIES for e in family.ENTRIES)

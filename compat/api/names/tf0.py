@@ -1,0 +1,176 @@
+"""The table's TF 0.x names: the renames and argument-order changes of TF
+0.12 and 1.0 (RELEASE.md), the 0.x summary ops, the flags and entry point,
+0.x distributed training, the removed MNIST tutorial package, and the
+namespaces with no safe mapping.  Field meanings: ``compat.api.entry``."""
+
+from compat.api.entry import Kind
+from compat.api.entry import entry as _entry
+
+_SUMMARY_TAGS = ("tf.summary ops put the enclosing name scopes in front of the tag (and "
+                 "replace characters illegal in op names); the old op used it literally")
+
+ENTRIES = (
+    # Renames of TF 1.0 (RELEASE.md 1.0: "tf.pack -> tf.stack", ...).
+    _entry("tf.pack", "tf.stack", "1.0", Kind.RENAME),
+    _entry("tf.unpack", "tf.unstack", "1.0", Kind.RENAME),
+    _entry("tf.mul", "tf.multiply", "1.0", Kind.RENAME),
+    _entry("tf.sub", "tf.subtract", "1.0", Kind.RENAME),
+    _entry("tf.neg", "tf.negative", "1.0", Kind.RENAME),
+    _entry("tf.div", "tf.div", "2.0", Kind.KEPT,
+           note="Python 2 division semantics (floor for integers); still tf.compat.v1.div"),
+    _entry("tf.select", "tf.where", "1.0", Kind.RENAME,
+           note="tf.compat.v1.where keeps select's same-shape semantics"),
+    _entry("tf.batch_matmul", "tf.matmul", "1.0", Kind.ARGS,
+           params=("x", "y", "adj_x", "adj_y", "name"),
+           renames={"x": "a", "y": "b", "adj_x": "adjoint_a", "adj_y": "adjoint_b"},
+           new_params=("a", "b", "transpose_a", "transpose_b", "adjoint_a", "adjoint_b"),
+           positional_kept=2),
+    _entry("tf.arg_max", "tf.argmax", "1.0", Kind.ARGS,
+           params=("input", "dimension", "name"), renames={"dimension": "axis"},
+           new_params=("input", "axis", "name"), positional_kept=1),
+    _entry("tf.arg_min", "tf.argmin", "1.0", Kind.ARGS,
+           params=("input", "dimension", "name"), renames={"dimension": "axis"},
+           new_params=("input", "axis", "name"), positional_kept=1),
+    _entry("tf.concat", "tf.concat", "1.0", Kind.ARGS,
+           params=("concat_dim", "values", "name"), renames={"concat_dim": "axis"},
+           old_order_if="first_arg_is_axis", new_params=("values", "axis", "name"),
+           note="argument order changed from (concat_dim, values) to (values, axis)"),
+    _entry("tf.split", "tf.split", "1.0", Kind.ARGS,
+           params=("split_dim", "num_split", "value", "name"),
+           renames={"split_dim": "axis", "num_split": "num_or_size_splits"},
+           old_order_if="first_arg_is_axis",
+           new_params=("value", "num_or_size_splits", "axis", "num", "name"),
+           note="argument order changed from (split_dim, num_split, value) to "
+                "(value, num_or_size_splits, axis)"),
+    _entry("tf.reverse", "tf.reverse", "1.0", Kind.ADAPTER, params=("tensor", "dims", "name"),
+           adapter="reverse_with_mask", old_order_if="second_arg_is_bool_mask",
+           renames={"dims": "axis"}, new_params=("tensor", "axis", "name"), positional_kept=1,
+           note="a bool mask per dimension became a list of axes"),
+    # Summaries (0.12 moved them under tf.summary; the old ops used their tag
+    # literally, without name scopes, and accepted tag vectors).
+    _entry("tf.scalar_summary", "tf.summary.scalar", "0.12", Kind.ADAPTER,
+           params=("tags", "values", "collections", "name"), adapter="scalar_summary",
+           renames={"tags": "name", "values": "tensor"},
+           new_params=("name", "tensor", "collections", "family"), positional_kept=2,
+           note="the old op used its tag literally (no name scope)",
+           upgrade_note=_SUMMARY_TAGS),
+    _entry("tf.image_summary", "tf.summary.image", "0.12", Kind.ADAPTER,
+           params=("tag", "tensor", "max_images", "collections", "name"),
+           adapter="image_summary", renames={"tag": "name", "max_images": "max_outputs"},
+           new_params=("name", "tensor", "max_outputs", "collections", "family"),
+           positional_kept=3, note="max_images= became max_outputs=",
+           upgrade_note="max_images= became max_outputs=; " + _SUMMARY_TAGS),
+    _entry("tf.histogram_summary", "tf.summary.histogram", "0.12", Kind.ADAPTER,
+           params=("tag", "values", "collections", "name"), adapter="histogram_summary",
+           renames={"tag": "name", "values": "values"},
+           new_params=("name", "values", "collections", "family"), positional_kept=2,
+           upgrade_note=_SUMMARY_TAGS),
+    _entry("tf.audio_summary", "tf.summary.audio", "0.12", Kind.ADAPTER,
+           params=("tag", "tensor", "sample_rate", "max_outputs", "collections", "name"),
+           adapter="audio_summary", renames={"tag": "name"},
+           new_params=("name", "tensor", "sample_rate", "max_outputs", "collections", "family"),
+           positional_kept=4, upgrade_note=_SUMMARY_TAGS),
+    _entry("tf.merge_summary", "tf.summary.merge", "0.12", Kind.RENAME),
+    _entry("tf.merge_all_summaries", "tf.summary.merge_all", "0.12", Kind.RENAME),
+    _entry("tf.train.SummaryWriter", "tf.summary.FileWriter", "0.12", Kind.RENAME),
+    # Variables.
+    _entry("tf.initialize_all_variables", "tf.global_variables_initializer", "0.12", Kind.RENAME),
+    _entry("tf.initialize_variables", "tf.variables_initializer", "0.12", Kind.RENAME),
+    _entry("tf.initialize_local_variables", "tf.local_variables_initializer", "0.12", Kind.RENAME),
+    _entry("tf.all_variables", "tf.global_variables", "0.12", Kind.RENAME),
+    # Losses called positionally in the pre-1.0 (logits, labels) order.
+    _entry("tf.nn.softmax_cross_entropy_with_logits",
+           "tf.nn.softmax_cross_entropy_with_logits", "1.0", Kind.ARGS,
+           params=("logits", "labels", "dim", "name"), old_order_if="positional",
+           new_params=("labels", "logits", "dim", "name", "axis"),
+           note="positional (logits, labels) became keyword-only labels=, logits=; "
+                "tf.compat.v1's version keeps labels out of backprop, as the old op did"),
+    _entry("tf.nn.sparse_softmax_cross_entropy_with_logits",
+           "tf.nn.sparse_softmax_cross_entropy_with_logits", "1.0", Kind.ARGS,
+           params=("logits", "labels", "name"), old_order_if="positional",
+           new_params=("labels", "logits", "name"),
+           note="positional (logits, labels) became keyword-only labels=, logits="),
+    _entry("tf.nn.sigmoid_cross_entropy_with_logits",
+           "tf.nn.sigmoid_cross_entropy_with_logits", "1.0", Kind.ARGS,
+           params=("logits", "targets", "name"), renames={"targets": "labels"},
+           old_order_if="positional_or_targets", new_params=("labels", "logits", "name"),
+           note="positional (logits, targets) became keyword-only labels=, logits="),
+    _entry("tf.nn.dropout", "tf.nn.dropout", "2.0", Kind.ARGS,
+           params=("x", "keep_prob", "noise_shape", "seed", "name"), old_order_if="positional",
+           new_params=("x", "keep_prob", "noise_shape", "seed", "name", "rate"),
+           # keep_prob= spelled out: TF 2.x's tf.nn.dropout reads a second
+           # positional argument as rate.
+           positional_kept=1,
+           note="tf.compat.v1.nn.dropout still takes keep_prob; TF 2.x's second "
+                "argument is rate = 1 - keep_prob"),
+    # Recurrent networks.
+    _entry("tf.nn.rnn", "tf.nn.static_rnn", "1.0", Kind.RENAME),
+    _entry("tf.nn.bidirectional_rnn", "tf.nn.static_bidirectional_rnn", "1.0", Kind.RENAME),
+    _entry("tf.nn.rnn_cell", "tf.nn.rnn_cell", "2.0", Kind.MODULE,
+           note="the cells live on in tf_keras; tf.compat.v1.nn.rnn_cell needs "
+                "TF_USE_LEGACY_KERAS=1 and the tf-keras package",
+           env=(("TF_USE_LEGACY_KERAS", "1"),),
+           upgrade_note="tf.compat.v1.nn.rnn_cell is served from the tf-keras package only "
+                        "when TF_USE_LEGACY_KERAS=1 is set before TensorFlow is imported"),
+    _entry("tensorflow.python.ops.rnn.rnn", "tf.nn.static_rnn", "1.0", Kind.RENAME),
+    _entry("tensorflow.python.ops.rnn.bidirectional_rnn", "tf.nn.static_bidirectional_rnn",
+           "1.0", Kind.RENAME),
+    # The program's flags and entry point.
+    _entry("tf.app.flags", "tf.app.flags", "2.0", Kind.ADAPTER, adapter="legacy_flags",
+           note="absl flags; the runner parses known flags lazily on first use, "
+                "as TF 0.x's argparse-based flags did",
+           upgrade_note="tf.compat.v1.app.flags is absl.flags: reading a flag before "
+                        "tf.app.run() has parsed the command line raises "
+                        "UnparsedFlagAccessError (TF 0.x parsed on first use)"),
+    _entry("tf.app.run", "tf.app.run", "2.0", Kind.ADAPTER, adapter="legacy_app_run",
+           note="unknown arguments are passed to main instead of rejected, as in TF 0.x",
+           upgrade_note="tf.compat.v1.app.run is absl's: an unknown --flag on the command "
+                        "line is an error (TF 0.x passed it on to main)"),
+    # Distributed training.  tf.train.Server, ClusterSpec, replica_device_setter
+    # and Supervisor are still in tf.compat.v1 with their 0.x meaning; only the
+    # synchronous optimizer changed (RELEASE.md 1.0: "SyncReplicasOptimizer is
+    # removed and SyncReplicasOptimizerV2 renamed to SyncReplicasOptimizer").
+    # The 0.x one took replica_id and summed the replicas' gradients; V2 has
+    # no replica_id and averages them.
+    _entry("tf.train.SyncReplicasOptimizer", "tf.train.SyncReplicasOptimizer", "1.0",
+           Kind.ADAPTER, adapter="sync_replicas_v1", old_order_if="has_replica_id",
+           params=("opt", "replicas_to_aggregate", "variable_averages",
+                   "variables_to_average", "replica_id", "total_num_replicas", "use_locking",
+                   "name"),
+           new_params=("opt", "replicas_to_aggregate", "total_num_replicas",
+                       "variable_averages", "variables_to_average", "use_locking", "name"),
+           positional_kept=2,
+           note="0.x's optimizer (the one taking replica_id) summed the replicas' gradients, "
+                "1.0's averages them: the runner applies their sum; replica_id is dropped "
+                "(each worker keeps its own local step now)",
+           upgrade_note="replica_id dropped: each worker keeps its own local step now",
+           upgrade_flag="the modern optimizer averages the replicas' gradients where 0.x's "
+                        "summed them: multiply the wrapped optimizer's learning rate by "
+                        "replicas_to_aggregate to keep the old step size"),
+    _entry("tf.train.SyncReplicasOptimizerV2", "tf.train.SyncReplicasOptimizer", "1.0",
+           Kind.RENAME, note="the same optimizer (gradients averaged), under its 1.0 name"),
+    # The MNIST tutorial package TF no longer ships.
+    _entry("tensorflow.examples.tutorials.mnist.input_data", "compat.input_data", "2.0",
+           Kind.MODULE, note="the project's drop-in loader",
+           pin_kwargs=(("read_data_sets", "batching", "tf0"),),
+           upgrade_note="batching='tf0': next_batch as TF 0.x served it (what 2016 programs "
+                        "saw, and the runner's default); compat.input_data alone defaults "
+                        "to TF 1.2+'s 'tf1'",
+           local_copy="input_data",
+           local_copy_note="input_data.py beside the program is a copy of TF's tutorial "
+                           "module, whose IDX parsing fails on today's numpy; the project's "
+                           "loader does the same job",
+           # Under numpy >= 1.x the copy's IDX parsing fails
+           # (bytestream.read(<1-element array>)).
+           local_copy_markers=("def read_data_sets", "def extract_images", "def _read32",
+                               "class DataSet")),
+    _entry("tensorflow.examples.tutorials.mnist.mnist", "compat.tutorial_mnist", "2.0",
+           Kind.MODULE, note="the tutorial's model functions, rebuilt"),
+    # No safe mapping.
+    _entry("tf.contrib", None, "2.0", Kind.UNSUPPORTED,
+           note="tf.contrib was removed in TF 2.0 and its pieces went to different "
+                "places (tf.compat.v1, tf_slim, tensorflow_addons) or nowhere; replace "
+                "the call by hand"),
+    _entry("tf.user_ops", None, "2.0", Kind.UNSUPPORTED,
+           note="custom ops must be rebuilt for TF 2.x and loaded with tf.load_op_library"),
+)
