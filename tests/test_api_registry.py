@@ -113,6 +113,8 @@ def test_every_new_name_exists_in_tensorflow():
     for entry in api.ENTRIES:
         if entry.kind not in (Kind.RENAME, Kind.ARGS, Kind.ADAPTER):
             continue
+        if entry.old.startswith(api.VALUE_MODULES):
+            continue  # another library's names: tests/test_numpy_aliases.py
         assert entry.new.startswith("tf."), entry.old
         assert _in_tf(entry.new) is not None, (entry.old, entry.new)
         checked += 1

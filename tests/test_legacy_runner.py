@@ -75,6 +75,8 @@ STRUCTURAL = {
     "tf.contrib", "tf.user_ops",
     # Run on a ps/worker cluster in tests/test_legacy_cluster.py.
     "tf.train.SyncReplicasOptimizer", "tf.train.SyncReplicasOptimizerV2",
+    # NumPy's removed aliases, in tests/test_numpy_aliases.py.
+    *(entry.old for entry in api.ENTRIES if entry.old.startswith(api.VALUE_MODULES)),
 }
 
 

@@ -7,5 +7,6 @@ are not legacy names are in ``compat.api.tf_names``."""
 
 from compat.api.registry import RegistryError, check_registries, registry_problems  # noqa: F401
 from compat.api.table import (BY_OLD, ENTRIES, KEPT_MODULES, REMOVED_PACKAGES,  # noqa: F401
-                              Kind, LegacyName, entries_under, kept_module_members,
-                              local_copy_of, lookup, removed_modules)
+                              VALUE_MODULES, Kind, LegacyName, entries_under,
+                              kept_module_members, local_copy_of, lookup, removed_modules,
+                              value_module_members)

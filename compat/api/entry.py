@@ -41,7 +41,15 @@ in both engines, the runner's ``compat.legacy.adapters`` (``ORDER_TESTS``,
 Names spelt as Python module paths (``tensorflow.…``) live either in a
 package TF no longer ships (:data:`compat.api.table.REMOVED_PACKAGES`; the runner stands in
 for the package, built from the entries under it) or in a module TF still
-has (:data:`compat.api.table.KEPT_MODULES`; the runner adds the old names to it).
+has (:data:`compat.api.table.KEPT_MODULES`; the runner adds the old names to it)
+or in a module of another library whose old names programs read as values
+(:data:`compat.api.table.VALUE_MODULES`: ``numpy.int``, from ``dtype=np.int``;
+the runner answers them from the module's own ``__getattr__``).  There
+``new`` is spelt as a Python program writes it: a bare name is a builtin
+(``int``), a dotted one a module's member (``numpy.float64``).
+
+``changed``: the words reports put before ``version`` ("changed in TF",
+"removed in NumPy"); :attr:`LegacyName.since` joins them.
 
 What the source upgrader (``compat.upgrade``) needs on top, since it writes
 the modern call out instead of making it:
@@ -104,6 +112,12 @@ class LegacyName:
     local_copy: str = None
     local_copy_note: str = ""
     local_copy_markers: tuple = ()
+    changed: str = "changed in TF"
+
+    @property
+    def since(self):
+        """When and where the name changed, for reports: 'changed in TF 1.0'."""
+        return "%s %s" % (self.changed, self.version)
 
     @property
     def replaced_by_module(self):

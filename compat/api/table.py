@@ -16,6 +16,7 @@ from compat.api.names import ENTRIES
 # Where the entries spelt as module paths live (see compat.api.entry).
 REMOVED_PACKAGES = ("tensorflow.examples",)
 KEPT_MODULES = ("tensorflow.python.ops",)
+VALUE_MODULES = ("numpy",)
 
 BY_OLD = {entry.old: entry for entry in ENTRIES}
 
@@ -64,3 +65,13 @@ def kept_module_members():
     """Entries for old names in modules TF still has
     (``tensorflow.python.ops.rnn.rnn``)."""
     return _under(KEPT_MODULES)
+
+
+def value_module_members():
+    """Entries for old names read as values from another library's module
+    (``numpy.int``), by module: ``{'numpy': {'int': entry, ...}}``."""
+    members = {}
+    for entry in _under(VALUE_MODULES):
+        module, _, name = entry.old.rpartition(".")
+        members.setdefault(module, {})[name] = entry
+    return members

@@ -18,6 +18,7 @@ The runner (``scripts/run_legacy.py``) and the notebook extension
 (``compat.ipython_ext``) are its two users.
 """
 
+import builtins
 import functools
 import importlib
 import json
@@ -75,7 +76,7 @@ class Reporter:
             self.say("Python 2 (%s) at %s: %s -> %s" % (name, where, old, new))
         else:
             entry = api.BY_OLD.get(name)
-            since = " (changed in TF %s)" % entry.version if entry else ""
+            since = " (%s)" % entry.since if entry else ""
             self.say("%s -> %s%s at %s%s" % (old, new, since, where,
                                              "; " + note if note else ""))
 
@@ -84,10 +85,13 @@ class Reporter:
 
 
 def _caller():
-    """(filename, line) of the nearest calling frame outside this module."""
+    """(filename, line) of the nearest calling frame outside this module
+    and the import machinery (``from numpy import float_`` reads the name
+    in importlib's frames)."""
     frame = sys._getframe(1)
     here = __file__.rstrip("c")
-    while frame is not None and frame.f_code.co_filename.rstrip("c") == here:
+    while frame is not None and (frame.f_code.co_filename.rstrip("c") == here
+                                 or frame.f_code.co_filename.startswith("<frozen importlib")):
         frame = frame.f_back
     if frame is None:
         return None, None
@@ -110,13 +114,22 @@ def _resolve(path):
     raise AttributeError("TensorFlow %s has no %s" % (tf.__version__, path))
 
 
+def _python_value(path):
+    """A ``new`` spelt as Python writes it: a bare name is a builtin, a
+    dotted one a module's member."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module) if module else builtins, name)
+
+
 def _modern(entry):
     """What an entry's ``new`` names: a module of this project (imported;
-    ``compat.input_data`` reads the environment the shim set), else a TF
-    name."""
+    ``compat.input_data`` reads the environment the shim set), a TF name,
+    else a Python value (another library's old name)."""
     if entry.replaced_by_module:
         return importlib.import_module(entry.new)
-    return _resolve(entry.new)
+    if entry.new.startswith("tf."):
+        return _resolve(entry.new)
+    return _python_value(entry.new)
 
 
 class LegacyNamespace(types.ModuleType):
@@ -194,6 +207,7 @@ class LegacyShim:
         self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
         self._saved_modules = {}
         self._patched = []
+        self._getattrs = []      # (module, its own __getattr__ or None)
         self._served = {}        # adapter key -> the object it served
         self._namespaces = {}
         self._installed = False
@@ -325,6 +339,7 @@ class LegacyShim:
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module
         self._patch_kept_modules()
+        self._serve_module_values()
 
     def _removed_packages(self):
         """``sys.modules`` entries for the packages TF no longer ships: each
@@ -356,6 +371,27 @@ class LegacyShim:
             setattr(module, name, self._reported_call(entry))
             self._patched.append((module, name))
 
+    def _serve_module_values(self):
+        """Old names a program reads as values (``dtype=np.int``) are
+        answered by the module's ``__getattr__`` (PEP 562), which Python
+        consults only for names the module lacks; the wrapper reports the
+        reading line and leaves every other name to the module's own."""
+        for module_name, members in api.value_module_members().items():
+            module = importlib.import_module(module_name)
+            own = module.__dict__.get("__getattr__")
+
+            def served(attr, members=members, own=own, module_name=module_name):
+                entry = members.get(attr)
+                if entry is None:
+                    if own is None:
+                        raise AttributeError("module %r has no attribute %r"
+                                             % (module_name, attr))
+                    return own(attr)
+                self._report(entry, *_caller())
+                return _modern(entry)
+            module.__getattr__ = served
+            self._getattrs.append((module, own))
+
     def uninstall(self, restore_v2=True):
         """Restore plain TensorFlow 2.x (``restore_v2=False``: only the
         modules, for a process about to end)."""
@@ -375,6 +411,12 @@ class LegacyShim:
         for module, name in self._patched:
             delattr(module, name)
         self._patched.clear()
+        for module, own in self._getattrs:
+            if own is None:
+                del module.__getattr__
+            else:
+                module.__getattr__ = own
+        self._getattrs.clear()
         self.watchdog.detach()
         self._installed = False
         if restore_v2:

@@ -63,7 +63,7 @@ class Bindings:
 
     def __init__(self, local_copies=None):
         self.tf_aliases = {}      # name -> dotted module it is bound to
-        self.modules = {}         # name -> tensorflow.* module path
+        self.modules = {}         # name -> tensorflow.* (or numpy-like) module path
         self.replaced = {}        # name -> module entry (input_data, ...)
         # Copies of removed modules the program carries beside it, by the
         # name it imports them under.
@@ -120,6 +120,9 @@ class _ImportScan(cst.CSTVisitor):
             if name in (TF_MODULE, COMPAT_V1_MODULE) and (bound or name == TF_MODULE):
                 self.b.tf_aliases.setdefault(bound or name, name)
                 self._choose_target(node)
+            elif name in api.VALUE_MODULES:
+                # Its old names (np.int) are resolved through the alias.
+                self._bind_module(bound or name, name)
             elif name in self.b.local_copies and bound is None:
                 self.b.replaced[name] = self.b.local_copies[name]
             elif name == "os" and bound is None and self.b.target is None:

@@ -28,7 +28,8 @@ class State:
 
 
 class Rewriter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (metadata.PositionProvider, metadata.ParentNodeProvider)
+    METADATA_DEPENDENCIES = (metadata.PositionProvider, metadata.ParentNodeProvider,
+                             metadata.ScopeProvider)
 
     def __init__(self, bindings, state, module, line_of, cell=None):
         super().__init__()
@@ -67,10 +68,33 @@ class Rewriter(cst.CSTTransformer):
     def _spell(self, path, node):
         """Expression for a table ``new`` path on the program's tf alias."""
         root = (dotted(node) or "").partition(".")[0]
+        if not path.startswith("tf."):
+            return self._spell_python(path, root)
         alias = root if root in self.b.tf_aliases else self.b.primary_alias
-        if alias is None or not path.startswith("tf."):
+        if alias is None:
             return None
         return cst.parse_expression(alias + path[len("tf"):])
+
+    def _spell_python(self, path, root):
+        """A Python ``new`` path: a builtin bare, a module's member on the
+        name the program bound that module to (the one the old name used)."""
+        module, _, member = path.rpartition(".")
+        if not module:
+            return cst.Name(member)
+        aliases = [root] + sorted(self.b.modules)
+        alias = next((name for name in aliases if self.b.modules.get(name) == module), None)
+        return alias and cst.parse_expression(alias + "." + member)
+
+    def _bound_elsewhere(self, node):
+        """Whether the root name of ``node`` is, where it is used, something
+        other than an import (a parameter or local variable called ``np``)."""
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        scope = self.get_metadata(metadata.ScopeProvider, node, None)
+        if not isinstance(node, cst.Name) or scope is None:
+            return False
+        return any(not isinstance(referent, metadata.ImportAssignment)
+                   for access in scope.accesses[node] for referent in access.referents)
 
     # --- imports
     def visit_Import(self, node):
@@ -125,6 +149,13 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_ImportFrom(self, original, updated):
         module = import_name(updated.module)
+        if (module in api.VALUE_MODULES and not updated.relative
+                and not isinstance(updated.names, cst.ImportStar)):
+            # `from numpy import float_`: the name stays bound to the import.
+            for alias in updated.names:
+                self._flag_imported_name(original, module + "." + import_name(alias.name),
+                                         None)
+            return updated
         if not module or updated.relative or not (
                 module == TF_MODULE or module.startswith(TF_MODULE + ".")):
             return updated
@@ -168,7 +199,7 @@ class Rewriter(cst.CSTTransformer):
         if entry.kind is Kind.UNSUPPORTED:
             self._flag(entry.old, original, entry.note)
         elif entry.kind in (Kind.RENAME, Kind.ARGS, Kind.ADAPTER) and entry.new != entry.old:
-            self._flag(entry.old, original, "imported by name; import the module and call "
+            self._flag(entry.old, original, "imported by name; import the module and use "
                        "%s instead" % entry.new)
 
     def _setup_lines(self, import_node):
@@ -212,7 +243,7 @@ class Rewriter(cst.CSTTransformer):
     def leave_Attribute(self, original, updated):
         path = self.b.resolve(original)
         entry = entry_for(path)
-        if entry is None or entry.kind is Kind.KEPT:
+        if entry is None or entry.kind is Kind.KEPT or self._bound_elsewhere(original):
             return updated
         if entry.kind is Kind.RENAME:
             return self._rename(original, updated, entry)
