@@ -75,6 +75,12 @@ STRUCTURAL = {
     "tf.contrib", "tf.user_ops",
     # Run on a ps/worker cluster in tests/test_legacy_cluster.py.
     "tf.train.SyncReplicasOptimizer", "tf.train.SyncReplicasOptimizerV2",
+    # Run both ways, with numpy's numbers, in tests/test_tf1_layers.py.
+    "tf.layers", "tf.keras",
+    *("tensorflow.python.keras." + name for name in (
+        "activations", "applications", "backend", "callbacks", "constraints", "datasets",
+        "initializers", "layers", "losses", "metrics", "models", "optimizers",
+        "preprocessing", "regularizers", "utils")),
 }
 
 

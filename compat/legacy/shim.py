@@ -87,7 +87,9 @@ def _caller():
     """(filename, line) of the nearest calling frame outside this module."""
     frame = sys._getframe(1)
     here = __file__.rstrip("c")
-    while frame is not None and frame.f_code.co_filename.rstrip("c") == here:
+    # An import statement reaches a removed package through importlib's frames.
+    while frame is not None and (frame.f_code.co_filename.rstrip("c") == here or
+                                 frame.f_code.co_filename.startswith("<frozen importlib")):
         frame = frame.f_back
     if frame is None:
         return None, None
