@@ -77,6 +77,12 @@ STRUCTURAL = {
     "tf.train.SyncReplicasOptimizer", "tf.train.SyncReplicasOptimizerV2",
     # NumPy's removed aliases, in tests/test_numpy_aliases.py.
     *(entry.old for entry in api.ENTRIES if entry.old.startswith(api.VALUE_MODULES)),
+    # Run both ways, with numpy's numbers, in tests/test_tf1_layers.py.
+    "tf.layers", "tf.keras",
+    *("tensorflow.python.keras." + name for name in (
+        "activations", "applications", "backend", "callbacks", "constraints", "datasets",
+        "initializers", "layers", "losses", "metrics", "models", "optimizers",
+        "preprocessing", "regularizers", "utils")),
 }
 
 

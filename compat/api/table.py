@@ -14,7 +14,9 @@ from compat.api.entry import Kind, LegacyName  # noqa: F401
 from compat.api.names import ENTRIES
 
 # Where the entries spelt as module paths live (see compat.api.entry).
-REMOVED_PACKAGES = ("tensorflow.examples",)
+# tensorflow.python.keras counts as removed: TF 2.21's stale partial copy is
+# not the Keras tf.compat.v1.keras serves (compat.api.names.tf1).
+REMOVED_PACKAGES = ("tensorflow.examples", "tensorflow.python.keras")
 KEPT_MODULES = ("tensorflow.python.ops",)
 VALUE_MODULES = ("numpy",)
 

@@ -53,6 +53,16 @@ def is_python_module_entry(entry):
     return entry is not None and entry.replaced_by_module and entry.old.startswith(TF_MODULE + ".")
 
 
+def env_entry(path):
+    """The entry for a module path a program imports (``tensorflow.keras.
+    layers``), or for the nearest package above it, whose modern form needs
+    an environment variable; None if there is none."""
+    parts = tf_form(path).split(".")
+    candidates = [path] + [".".join(parts[:end]) for end in range(len(parts), 1, -1)]
+    return next((api.BY_OLD[name] for name in candidates
+                 if name in api.BY_OLD and api.BY_OLD[name].env), None)
+
+
 def _env_names():
     return {name for entry in api.ENTRIES for name, _ in entry.env}
 
@@ -178,7 +188,28 @@ class _UseScan(cst.CSTVisitor):
         self.b = bindings
 
     def visit_Attribute(self, node):
-        entry = entry_for(self.b.resolve(node))
+        self._need(entry_for(self.b.resolve(node)))
+
+    # An import is not an attribute use: `from tensorflow.keras.layers
+    # import Dense` needs what tf.keras needs.
+    def visit_Import(self, node):
+        for alias in node.names:
+            self._need_imported(import_name(alias.name))
+
+    def visit_ImportFrom(self, node):
+        module = import_name(node.module)
+        if node.relative or not module:
+            return
+        self._need_imported(module)
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                self._need_imported(module + "." + import_name(alias.name))
+
+    def _need_imported(self, path):
+        if path and path.startswith(TF_MODULE + "."):
+            self._need(env_entry(path))
+
+    def _need(self, entry):
         for name, value in entry.env if entry else ():
             if name not in self.b.env_set:
                 self.b.env_needed.setdefault(name, (value, entry))

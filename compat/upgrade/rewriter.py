@@ -168,6 +168,10 @@ class Rewriter(cst.CSTTransformer):
         entries = [entry_for(module + "." + import_name(a.name)) for a in updated.names]
         if entries and all(is_python_module_entry(e) for e in entries):
             return self._replace_module_from(original, updated, entries)
+        if is_python_module_entry(entry_for(module)):
+            # `from tensorflow.python.keras.layers import Dense`: the
+            # members come from the replacement module.
+            return self._replace_from_module(original, updated, entry_for(module))
         for alias, entry in zip(updated.names, entries):
             self._flag_imported_name(original, module + "." + import_name(alias.name), entry)
         return updated
@@ -189,7 +193,14 @@ class Rewriter(cst.CSTTransformer):
         self._change("import", entries[0].old, original, self._code(original),
                      self.module.code_for_node(new).strip(),
                      "; ".join(e.note for e in entries if e.note)
-                     + " (needs the tf1-compat package installed)")
+                     + (" (needs the tf1-compat package installed)"
+                        if dotted(new.module).split(".")[0] == "compat" else ""))
+        return new
+
+    def _replace_from_module(self, original, updated, entry):
+        new = updated.with_changes(module=cst.parse_expression(entry.new))
+        self._change("import", entry.old, original, self._code(original),
+                     self.module.code_for_node(new).strip(), entry.upgrade_note or entry.note)
         return new
 
     def _flag_imported_name(self, original, path, entry):
