@@ -9,3 +9,4 @@ from compat.api.registry import RegistryError, check_registries, registry_proble
 from compat.api.table import (BY_OLD, ENTRIES, KEPT_MODULES, REMOVED_PACKAGES,  # noqa: F401
                               Kind, LegacyName, entries_under, kept_module_members,
                               local_copy_of, lookup, removed_modules)
+from compat.api.table import glue_for, is_outside_tf  # noqa: F401
