@@ -23,17 +23,15 @@ BY_OLD = {entry.old: entry for entry in ENTRIES}
 def lookup(path):
     """The entry for ``path`` (``'tf.nn.rnn'``), or for the nearest enclosing
     unsupported namespace (``'tf.contrib.layers.conv2d'`` -> ``tf.contrib``).
-    None inside a moved namespace whose replacement serves its members
+    None inside a served name, whose replacement serves its members
     (``tf.contrib.slim.arg_scope``: ``tf_slim``'s own)."""
     if path in BY_OLD:
         return BY_OLD[path]
     parts = path.split(".")
     for end in range(len(parts) - 1, 1, -1):
         entry = BY_OLD.get(".".join(parts[:end]))
-        if entry is not None and entry.kind is Kind.UNSUPPORTED:
-            return entry
-        if entry is not None and entry.kind is Kind.MODULE:
-            return None
+        if entry is not None:
+            return entry if entry.kind is Kind.UNSUPPORTED else None
     return None
 
 

@@ -9,18 +9,7 @@ import importlib.abc
 import importlib.util
 import types
 
-
-class _ServedModule(importlib.abc.Loader):
-    """Loads an object the shim already serves as the module of its path."""
-
-    def __init__(self, module):
-        self.module = module
-
-    def create_module(self, spec):
-        return self.module
-
-    def exec_module(self, module):
-        pass
+from compat.legacy.py2_import import ExistingModuleLoader
 
 
 class TableModuleFinder(importlib.abc.MetaPathFinder):
@@ -46,4 +35,4 @@ class TableModuleFinder(importlib.abc.MetaPathFinder):
             if not isinstance(module, types.ModuleType):
                 return None
         self.loaded.append(fullname)
-        return importlib.util.spec_from_loader(fullname, _ServedModule(module))
+        return importlib.util.spec_from_loader(fullname, ExistingModuleLoader(module))

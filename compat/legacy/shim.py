@@ -114,7 +114,7 @@ def _resolve(path):
     raise AttributeError("TensorFlow %s has no %s" % (tf.__version__, path))
 
 
-def _import_path(path):
+def import_path(path):
     """The object a Python path outside TF names (``tf_slim.arg_scope``,
     ``compat.input_data``), its package's glue (``api.glue_for``) imported
     first; each part an attribute where its parent has it, else a module."""
@@ -136,7 +136,7 @@ def _modern(entry):
     of this project, which reads the environment the shim set; a package
     such as tf_slim), else a TF name."""
     if api.is_outside_tf(entry.new):
-        return _import_path(entry.new)
+        return import_path(entry.new)
     return _resolve(entry.new)
 
 

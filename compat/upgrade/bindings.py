@@ -53,6 +53,13 @@ def is_python_module_entry(entry):
     return entry is not None and entry.replaced_by_module and entry.old.startswith(TF_MODULE + ".")
 
 
+def is_outside_tf_entry(entry):
+    """A name served by a Python package other than TensorFlow (``tf_slim``):
+    the upgraded file imports that package, after its glue."""
+    return (entry is not None and entry.kind in (api.Kind.RENAME, api.Kind.MODULE)
+            and api.is_outside_tf(entry.new) and not is_python_module_entry(entry))
+
+
 def _env_names():
     return {name for entry in api.ENTRIES for name, _ in entry.env}
 
@@ -71,6 +78,8 @@ class Bindings:
         self.has_disable = False
         self.env_set = set()
         self.env_needed = {}      # variable -> (value, entry)
+        self.glue = {}            # glue module -> the entry that needs it
+        self.packages = {}        # package the rewritten names are spelt on -> entry
         self.target = None        # the import statement to insert after
         self.os_ready = False     # `import os` precedes the target
 
@@ -139,6 +148,8 @@ class _ImportScan(cst.CSTVisitor):
 
     def _bind_module(self, bound, path):
         entry = entry_for(path)
+        if is_outside_tf_entry(entry) and api.glue_for(entry.new):
+            self.b.glue.setdefault(api.glue_for(entry.new), entry)
         if is_python_module_entry(entry):
             self.b.replaced[bound] = entry
         else:
@@ -176,6 +187,10 @@ class _UseScan(cst.CSTVisitor):
 
     def visit_Attribute(self, node):
         entry = entry_for(self.b.resolve(node))
+        if is_outside_tf_entry(entry):
+            self.b.packages.setdefault(entry.new.partition(".")[0], entry)
+            if api.glue_for(entry.new):
+                self.b.glue.setdefault(api.glue_for(entry.new), entry)
         for name, value in entry.env if entry else ():
             if name not in self.b.env_set:
                 self.b.env_needed.setdefault(name, (value, entry))

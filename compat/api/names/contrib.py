@@ -61,7 +61,7 @@ ENTRIES = (
         "spatial_softmax", "instance_norm", "summarize_activation", "summarize_tensor",
         "summarize_tensors", "summarize_collection", "summarize_activations",
         "OPTIMIZER_CLS_NAMES", "separable_conv2d", "max_pool3d", "avg_pool3d", "conv1d",
-        "group_norm", "elu", "relu", "relu6", "maxout", "embed_sequence")),
+        "group_norm", "elu", "relu", "relu6", "maxout")),
     # tf.contrib.framework: arg scopes, the global step, variable helpers.
     *_slim("framework", (
         "arg_scope", "get_or_create_global_step", "add_arg_scope", "get_global_step",
