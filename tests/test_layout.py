@@ -26,6 +26,7 @@ LAYERS = {
     "train": {"util", "data", "tensorboard"},
     "legacy": {"util", "api", "py2", "data", "train"},
     "upgrade": {"util", "api", "py2", "data"},
+    "tf1x": {"util"},
 }
 # The public paths kept as thin re-exports at compat's top (compat/<name>.py).
 PUBLIC_ALIASES = {

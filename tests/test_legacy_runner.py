@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from compat import api
+from compat.api.names import contrib
 from conftest import REPO_ROOT, write_mnist_dir
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
@@ -84,6 +85,9 @@ STRUCTURAL = {
         "initializers", "layers", "losses", "metrics", "models", "optimizers",
         "preprocessing", "regularizers", "utils")),
 }
+# tf.contrib: every entry resolved, and an era program run through both
+# engines, in tests/test_contrib.py.
+STRUCTURAL |= {entry.old for entry in contrib.ENTRIES}
 
 
 def run_program(tmp_path, source, *args, runner_args=(), name="prog.py"):
@@ -400,7 +404,7 @@ with tf.Session() as s:
 
 
 @pytest.mark.parametrize("name, code", [
-    ("tf.contrib", "layer = tf.contrib.layers.fully_connected"),
+    ("tf.contrib", "column = tf.contrib.layers.sparse_column_with_hash_bucket"),
     ("tf.user_ops", "op = tf.user_ops.my_op"),
 ])
 def test_names_with_no_mapping_stop_with_advice(tmp_path, name, code):

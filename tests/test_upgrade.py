@@ -437,11 +437,11 @@ def test_ambiguous_order_kept_and_flagged(call, hint, tmp_path, capsys):
 def test_contrib_and_user_ops_flagged():
     result = up("""\
         import tensorflow as tf
-        from tensorflow.contrib import slim
-        h = tf.contrib.layers.fully_connected(x, 3)
+        from tensorflow.contrib import learn
+        h = tf.contrib.layers.sparse_column_with_hash_bucket(x, 3)
         op = tf.user_ops.my_op
         """)
-    assert "h = tf.contrib.layers.fully_connected(x, 3)" in result.source
+    assert "h = tf.contrib.layers.sparse_column_with_hash_bucket(x, 3)" in result.source
     flags = {(f.name, f.line) for f in result.flags}
     assert flags == {("tf.contrib", 2), ("tf.contrib", 3), ("tf.user_ops", 4)}
     assert all("removed" in f.note or "rebuilt" in f.note for f in result.flags)

@@ -11,7 +11,7 @@ else.
 """
 
 from compat.api.entry import Kind, LegacyName  # noqa: F401
-from compat.api.names import ENTRIES
+from compat.api.names import ENTRIES, GLUE  # noqa: F401
 
 # Where the entries spelt as module paths live (see compat.api.entry).
 # tensorflow.python.keras counts as removed: TF 2.21's stale partial copy is
@@ -25,15 +25,29 @@ BY_OLD = {entry.old: entry for entry in ENTRIES}
 
 def lookup(path):
     """The entry for ``path`` (``'tf.nn.rnn'``), or for the nearest enclosing
-    unsupported namespace (``'tf.contrib.layers.conv2d'`` -> ``tf.contrib``)."""
+    unsupported namespace (``'tf.contrib.layers.conv2d'`` -> ``tf.contrib``).
+    None inside a served name, whose replacement serves its members
+    (``tf.contrib.slim.arg_scope``: ``tf_slim``'s own)."""
     if path in BY_OLD:
         return BY_OLD[path]
     parts = path.split(".")
     for end in range(len(parts) - 1, 1, -1):
         entry = BY_OLD.get(".".join(parts[:end]))
-        if entry is not None and entry.kind is Kind.UNSUPPORTED:
-            return entry
+        if entry is not None:
+            return entry if entry.kind is Kind.UNSUPPORTED else None
     return None
+
+
+def is_outside_tf(path):
+    """Whether a table ``new`` path names a Python package other than
+    TensorFlow (``tf_slim.xavier_initializer``), not a ``tf.`` name."""
+    return bool(path) and not path.startswith("tf.")
+
+
+def glue_for(path):
+    """The module to import before the package ``path`` is in (``GLUE``),
+    or None."""
+    return GLUE.get(path.partition(".")[0]) if path else None
 
 
 def entries_under(prefix):

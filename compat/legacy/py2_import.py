@@ -39,7 +39,9 @@ class _TranslatingLoader(importlib.machinery.SourceFileLoader):
         return self.source_to_code(self.get_data(source_path), source_path)
 
 
-class _ExistingModuleLoader(importlib.abc.Loader):
+class ExistingModuleLoader(importlib.abc.Loader):
+    """Loads an object that already exists as the module of a path."""
+
     def __init__(self, module):
         self.module = module
 
@@ -73,7 +75,7 @@ class Py2ModuleFinder(importlib.abc.MetaPathFinder):
             if self.on_redirect is not None:
                 self.on_redirect(entry, spec.origin)
             return importlib.util.spec_from_loader(fullname,
-                                                   _ExistingModuleLoader(replacement))
+                                                   ExistingModuleLoader(replacement))
         spec.loader = _TranslatingLoader(fullname, spec.origin, self.on_change)
         return spec
 

@@ -34,6 +34,7 @@ from compat.util import atomic  # noqa: E402
 from compat import api  # noqa: E402
 from compat.api import Kind  # noqa: E402
 from compat.legacy import adapters as legacy_ops  # noqa: E402
+from compat.legacy import module_finder  # noqa: E402
 from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 
 v1 = tf.compat.v1
@@ -89,9 +90,11 @@ def _caller():
     and the import machinery (``from numpy import float_`` reads the name
     in importlib's frames)."""
     frame = sys._getframe(1)
-    here = __file__.rstrip("c")
-    while frame is not None and (frame.f_code.co_filename.rstrip("c") == here
-                                 or frame.f_code.co_filename.startswith("<frozen importlib")):
+    # This module, and the import system with the finder it calls for
+    # `import tensorflow.contrib...`, are not the program's lines.
+    skipped = {__file__.rstrip("c"), module_finder.__file__.rstrip("c")}
+    while frame is not None and (frame.f_code.co_filename.rstrip("c") in skipped or
+                                 frame.f_code.co_filename.startswith("<frozen importlib")):
         frame = frame.f_back
     if frame is None:
         return None, None
@@ -114,22 +117,34 @@ def _resolve(path):
     raise AttributeError("TensorFlow %s has no %s" % (tf.__version__, path))
 
 
-def _python_value(path):
-    """A ``new`` spelt as Python writes it: a bare name is a builtin, a
-    dotted one a module's member."""
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module) if module else builtins, name)
+def import_path(path):
+    """The object a Python path outside TF names (``tf_slim.arg_scope``,
+    ``compat.input_data``, ``numpy.float64``), its package's glue
+    (``api.glue_for``) imported first; each part an attribute where its
+    parent has it, else a module."""
+    glue = api.glue_for(path)
+    if glue:
+        importlib.import_module(glue)
+    parts = path.split(".")
+    obj = importlib.import_module(parts[0])
+    for end, part in enumerate(parts[1:], start=2):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            obj = importlib.import_module(".".join(parts[:end]))
+    return obj
 
 
 def _modern(entry):
-    """What an entry's ``new`` names: a module of this project (imported;
-    ``compat.input_data`` reads the environment the shim set), a TF name,
-    else a Python value (another library's old name)."""
-    if entry.replaced_by_module:
-        return importlib.import_module(entry.new)
-    if entry.new.startswith("tf."):
+    """What an entry's ``new`` names: a TF name; a bare name, a builtin
+    (NumPy's removed ``np.int`` is ``int``); else a module or name outside TF
+    (a module of this project, which reads the environment the shim set; a
+    package such as tf_slim, after its glue; another library's member)."""
+    if not api.is_outside_tf(entry.new):
         return _resolve(entry.new)
-    return _python_value(entry.new)
+    if "." not in entry.new and hasattr(builtins, entry.new):
+        return getattr(builtins, entry.new)
+    return import_path(entry.new)
 
 
 class LegacyNamespace(types.ModuleType):
@@ -137,12 +152,17 @@ class LegacyNamespace(types.ModuleType):
     the table and everything else from tf.compat.v1, then TF 2.x."""
 
     def __init__(self, shim, path, bases):
-        super().__init__(bases[0].__name__)
+        # No bases: a namespace TF no longer has (tf.contrib), made only of
+        # table entries; its other members get the enclosing entry's answer.
+        super().__init__(bases[0].__name__ if bases else "tensorflow" + path[len("tf"):])
         object.__setattr__(self, "_shim", shim)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_bases", bases)
-        if hasattr(bases[-1], "__path__"):
+        if bases and hasattr(bases[-1], "__path__"):
             object.__setattr__(self, "__path__", bases[-1].__path__)
+        elif not bases:
+            # A package, so `import tensorflow.contrib.slim` looks inside it.
+            object.__setattr__(self, "__path__", [])
 
     def __getattr__(self, attr):
         if attr.startswith("__") and attr.endswith("__"):
@@ -210,6 +230,7 @@ class LegacyShim:
         self._getattrs = []      # (module, its own __getattr__ or None)
         self._served = {}        # adapter key -> the object it served
         self._namespaces = {}
+        self._finder = module_finder.TableModuleFinder(self)
         self._installed = False
 
     @property
@@ -218,6 +239,12 @@ class LegacyShim:
         return self._namespaces.get("tf")
 
     # --- serving names --------------------------------------------------
+    def table_namespace(self, path):
+        """The namespace of ``path`` if TF no longer has it (``tf.contrib``):
+        one made only of table entries; else None."""
+        namespace = self._namespaces.get(path)
+        return namespace if namespace is not None and not namespace._bases else None
+
     def serve(self, path):
         entry = api.lookup(path)
         if path in self._namespaces and (entry is None or entry.kind is not Kind.MODULE):
@@ -340,6 +367,7 @@ class LegacyShim:
             sys.modules[name] = module
         self._patch_kept_modules()
         self._serve_module_values()
+        sys.meta_path.insert(0, self._finder)
 
     def _removed_packages(self):
         """``sys.modules`` entries for the packages TF no longer ships: each
@@ -403,6 +431,11 @@ class LegacyShim:
             else:
                 sys.modules[name] = module
         self._saved_modules.clear()
+        if self._finder in sys.meta_path:
+            sys.meta_path.remove(self._finder)
+        for name in self._finder.loaded:
+            sys.modules.pop(name, None)
+        self._finder.loaded.clear()
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)

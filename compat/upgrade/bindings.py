@@ -63,6 +63,16 @@ def env_entry(path):
                  if name in api.BY_OLD and api.BY_OLD[name].env), None)
 
 
+def is_outside_tf_entry(entry):
+    """A name served by a Python package other than TensorFlow (``tf_slim``):
+    the upgraded file imports that package, after its glue."""
+    return (entry is not None and entry.kind in (api.Kind.RENAME, api.Kind.MODULE)
+            and api.is_outside_tf(entry.new) and not is_python_module_entry(entry)
+            # Another library's own old names (np.int) are spelt through the
+            # program's import of that library, never by importing a package.
+            and not entry.old.startswith(api.VALUE_MODULES))
+
+
 def _env_names():
     return {name for entry in api.ENTRIES for name, _ in entry.env}
 
@@ -81,6 +91,8 @@ class Bindings:
         self.has_disable = False
         self.env_set = set()
         self.env_needed = {}      # variable -> (value, entry)
+        self.glue = {}            # glue module -> the entry that needs it
+        self.packages = {}        # package the rewritten names are spelt on -> entry
         self.target = None        # the import statement to insert after
         self.os_ready = False     # `import os` precedes the target
 
@@ -152,6 +164,8 @@ class _ImportScan(cst.CSTVisitor):
 
     def _bind_module(self, bound, path):
         entry = entry_for(path)
+        if is_outside_tf_entry(entry) and api.glue_for(entry.new):
+            self.b.glue.setdefault(api.glue_for(entry.new), entry)
         if is_python_module_entry(entry):
             self.b.replaced[bound] = entry
         else:
@@ -188,7 +202,12 @@ class _UseScan(cst.CSTVisitor):
         self.b = bindings
 
     def visit_Attribute(self, node):
-        self._need(entry_for(self.b.resolve(node)))
+        entry = entry_for(self.b.resolve(node))
+        if is_outside_tf_entry(entry):
+            self.b.packages.setdefault(entry.new.partition(".")[0], entry)
+            if api.glue_for(entry.new):
+                self.b.glue.setdefault(api.glue_for(entry.new), entry)
+        self._need(entry)
 
     # An import is not an attribute use: `from tensorflow.keras.layers
     # import Dense` needs what tf.keras needs.

@@ -13,8 +13,8 @@ from libcst import metadata
 from compat import api
 from compat.api import Kind
 from compat.api.tf_names import COMPAT_V1_MODULE, DISABLE_V2, TF_MODULE
-from compat.upgrade.bindings import (dotted, entry_for, import_name, is_python_module_entry,
-                                     tf_form)
+from compat.upgrade.bindings import (dotted, entry_for, import_name, is_outside_tf_entry,
+                                     is_python_module_entry, tf_form)
 from compat.upgrade.findings import Finding
 from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_calls,
                                    order_hint, split_args, static_rewrite)
@@ -67,6 +67,9 @@ class Rewriter(cst.CSTTransformer):
 
     def _spell(self, path, node):
         """Expression for a table ``new`` path on the program's tf alias."""
+        if api.is_outside_tf(path) and path.partition(".")[0] in self.b.packages:
+            # Its package is imported with the set-up lines (bindings.packages).
+            return cst.parse_expression(path)
         root = (dotted(node) or "").partition(".")[0]
         if not path.startswith("tf."):
             return self._spell_python(path, root)
@@ -112,7 +115,8 @@ class Rewriter(cst.CSTTransformer):
                 alias = alias.with_changes(
                     name=cst.parse_expression(COMPAT_V1_MODULE),
                     asname=alias.asname or cst.AsName(name=cst.Name(bound)))
-            elif is_python_module_entry(entry_for(name)):
+            elif (is_python_module_entry(entry_for(name))
+                  or is_outside_tf_entry(entry_for(name))):
                 alias = self._replace_module_import(alias, name, original)
             elif (name in self.b.local_copies and alias.asname is None
                   and len(updated.names) == 1):
@@ -166,7 +170,8 @@ class Rewriter(cst.CSTTransformer):
                            "import the names you use explicitly")
             return updated
         entries = [entry_for(module + "." + import_name(a.name)) for a in updated.names]
-        if entries and all(is_python_module_entry(e) for e in entries):
+        if entries and all(is_python_module_entry(e) or is_outside_tf_entry(e)
+                           for e in entries):
             return self._replace_module_from(original, updated, entries)
         if is_python_module_entry(entry_for(module)):
             # `from tensorflow.python.keras.layers import Dense`: the
@@ -178,11 +183,20 @@ class Rewriter(cst.CSTTransformer):
 
     def _replace_module_from(self, original, updated, entries):
         parents = {e.new.rpartition(".")[0] for e in entries}
-        if len(parents) != 1:
+        if len(parents) != 1 or (parents == {""} and len(entries) > 1):
             self._flag(import_name(updated.module), original,
                        "the names come from different replacement modules; import them "
                        "separately")
             return updated
+        if parents == {""}:
+            # `from tensorflow.contrib import slim` -> `import tf_slim as slim`.
+            alias = updated.names[0]
+            bound = alias.asname.name.value if alias.asname else alias.name.value
+            new = cst.Import(names=[cst.ImportAlias(
+                name=cst.Name(entries[0].new), asname=cst.AsName(name=cst.Name(bound)))])
+            self._change("import", entries[0].old, original, self._code(original),
+                         self.module.code_for_node(new).strip(), entries[0].note)
+            return new
         names = []
         for alias, entry in zip(updated.names, entries):
             new_name = entry.new.rpartition(".")[2]
@@ -229,6 +243,14 @@ class Rewriter(cst.CSTTransformer):
                 before.append(cst.parse_statement(line))
                 self._change("import", entry.old, import_node, "", line.strip(),
                              entry.upgrade_note or entry.note)
+        # Packages outside TF that rewritten names are spelt on, each after
+        # the glue that makes it work on today's TF (before TF loads).
+        for module, entry in [*sorted(self.b.glue.items()), *sorted(self.b.packages.items())]:
+            line = "import %s\n" % module
+            before.append(cst.parse_statement(line))
+            self._change("import", entry.old, import_node, "", line.strip(),
+                         "needs the tf1-compat package installed" if module in self.b.glue
+                         else entry.note)
         if not self.b.has_disable and alias is not None:
             line = "%s.%s()\n" % (alias, DISABLE_V2)
             after.append(cst.parse_statement(line))
@@ -256,10 +278,13 @@ class Rewriter(cst.CSTTransformer):
         entry = entry_for(path)
         if entry is None or entry.kind is Kind.KEPT or self._bound_elsewhere(original):
             return updated
-        if entry.kind is Kind.RENAME:
+        if entry.kind is Kind.RENAME or is_outside_tf_entry(entry):
+            # A moved namespace now a package outside TF (tf.contrib.slim ->
+            # tf_slim) is renamed like a name.
             return self._rename(original, updated, entry)
         if entry.kind is Kind.UNSUPPORTED:
-            self._flag(entry.old, self._outermost(original), entry.note)
+            if not self._served_above(original):
+                self._flag(entry.old, self._outermost(original), entry.note)
         elif entry.kind is Kind.ADAPTER and not maps_calls(entry):
             if entry.new == entry.old:
                 self._record(self.notes, "note", entry.old, original, self._code(original),
@@ -283,6 +308,18 @@ class Rewriter(cst.CSTTransformer):
     def _is_called(self, node):
         parent = self.get_metadata(metadata.ParentNodeProvider, node, None)
         return isinstance(parent, cst.Call) and parent.func is node
+
+    def _served_above(self, node):
+        """Whether a longer chain this node starts (``tf.contrib`` in
+        ``tf.contrib.layers.conv2d``) is a name the table serves."""
+        while True:
+            parent = self.get_metadata(metadata.ParentNodeProvider, node, None)
+            if not (isinstance(parent, cst.Attribute) and parent.value is node):
+                return False
+            entry = entry_for(self.b.resolve(parent))
+            if entry is not None and entry.kind is not Kind.UNSUPPORTED:
+                return True
+            node = parent
 
     def _outermost(self, node):
         while True:
