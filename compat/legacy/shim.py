@@ -113,9 +113,11 @@ def _resolve(path):
 def _modern(entry):
     """What an entry's ``new`` names: a module of this project (imported;
     ``compat.input_data`` reads the environment the shim set), else a TF
-    name."""
+    name (after its ``preload`` module has put it back into TF)."""
     if entry.replaced_by_module:
         return importlib.import_module(entry.new)
+    if entry.preload:
+        importlib.import_module(entry.preload)
     return _resolve(entry.new)
 
 
@@ -124,11 +126,12 @@ class LegacyNamespace(types.ModuleType):
     the table and everything else from tf.compat.v1, then TF 2.x."""
 
     def __init__(self, shim, path, bases):
-        super().__init__(bases[0].__name__)
+        # No base: a namespace TF dropped whole (tf.contrib), holding legacy names.
+        super().__init__(bases[0].__name__ if bases else "tensorflow" + path[len("tf"):])
         object.__setattr__(self, "_shim", shim)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_bases", bases)
-        if hasattr(bases[-1], "__path__"):
+        if bases and hasattr(bases[-1], "__path__"):
             object.__setattr__(self, "__path__", bases[-1].__path__)
 
     def __getattr__(self, attr):

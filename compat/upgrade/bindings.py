@@ -71,6 +71,8 @@ class Bindings:
         self.has_disable = False
         self.env_set = set()
         self.env_needed = {}      # variable -> (value, entry)
+        self.imported = set()     # every module an `import` statement names
+        self.preload_needed = {}  # module -> the entry whose modern form needs it
         self.target = None        # the import statement to insert after
         self.os_ready = False     # `import os` precedes the target
 
@@ -117,6 +119,7 @@ class _ImportScan(cst.CSTVisitor):
         for alias in node.names:
             name = import_name(alias.name)
             bound = import_name(alias.asname.name) if alias.asname else None
+            self.b.imported.add(name)
             if name in (TF_MODULE, COMPAT_V1_MODULE) and (bound or name == TF_MODULE):
                 self.b.tf_aliases.setdefault(bound or name, name)
                 self._choose_target(node)
@@ -168,7 +171,8 @@ class _ImportScan(cst.CSTVisitor):
 
 class _UseScan(cst.CSTVisitor):
     """Second pass, once every alias is known: names whose modern form
-    needs an environment variable set before TensorFlow loads."""
+    needs an environment variable set, or a module imported, before
+    TensorFlow loads."""
 
     def __init__(self, bindings):
         super().__init__()
@@ -179,6 +183,8 @@ class _UseScan(cst.CSTVisitor):
         for name, value in entry.env if entry else ():
             if name not in self.b.env_set:
                 self.b.env_needed.setdefault(name, (value, entry))
+        if entry is not None and entry.preload and entry.preload not in self.b.imported:
+            self.b.preload_needed.setdefault(entry.preload, entry)
 
 
 def scan(modules, local_copies=None):

@@ -172,8 +172,8 @@ class Rewriter(cst.CSTTransformer):
                        "%s instead" % entry.new)
 
     def _setup_lines(self, import_node):
-        """Statements around the first tensorflow import: environment the
-        modern forms need, before it; v1 behaviour, after it."""
+        """Statements around the first tensorflow import: environment and
+        modules the modern forms need, before it; v1 behaviour, after it."""
         before, after = [], []
         if self.state.inserted:
             return before, after
@@ -187,6 +187,11 @@ class Rewriter(cst.CSTTransformer):
                 before.append(cst.parse_statement(line))
                 self._change("import", entry.old, import_node, "", line.strip(),
                              entry.upgrade_note or entry.note)
+        for module, entry in sorted(self.b.preload_needed.items()):
+            line = "import %s  # %s: %s\n" % (module, entry.old, entry.note)
+            before.append(cst.parse_statement(line))
+            self._change("import", entry.old, import_node, "", line.strip(),
+                         entry.upgrade_note or entry.note)
         if not self.b.has_disable and alias is not None:
             line = "%s.%s()\n" % (alias, DISABLE_V2)
             after.append(cst.parse_statement(line))
