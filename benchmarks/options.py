@@ -45,6 +45,9 @@ class Options:
     upgrader: bool
     upgrader_copies: int
     upgrader_repeats: int
+    estimator: bool
+    estimator_steps: int
+    estimator_repeats: int
     cluster: bool
     cluster_steps: int
     # The child-process side (--probe and the flags only a probe reads).

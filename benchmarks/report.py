@@ -13,7 +13,7 @@ import math
 from compat.util import atomic
 
 DASH = "\u2014"
-NON_MODEL_KEYS = ("machine", "upgrader", "run", "cluster")
+NON_MODEL_KEYS = ("machine", "upgrader", "estimator", "run", "cluster")
 
 # Row labels of the ratio table, in order (the tests look for them).
 ROW_KERAS_TOB = "reproduction / Keras train_on_batch"
@@ -30,6 +30,7 @@ ROW_STARTUP = "time to first step, cold / warm"
 ROW_MATMUL = "float32 matmul"
 ROW_UPGRADE_CLI = "upgrader / tf_upgrade_v2, command"
 ROW_UPGRADE_IN = "upgrader / tf_upgrade_v2, in process"
+ROW_ESTIMATOR = "Session loop / Estimator.train, steps/s"
 
 
 def threads_row(intra, inter):
@@ -190,6 +191,14 @@ def tools_table(results):
             upgrader, lambda u: "%s (%.3f s / %.3f s)" % (
                 _num(u["ours_over_tf_upgrade_v2_in_process"]), u["ours_in_process_s"],
                 u["tf_upgrade_v2_in_process_s"]))))
+    estimator = results.get("estimator")
+    if estimator is not None:
+        lines.append("| %s | %s |" % (ROW_ESTIMATOR, _cell(
+            estimator, lambda e: "%s [%s, %s] (%.0f / %.0f steps/s; first step %.2f s / "
+            "%.2f s)" % (_num(e["session_over_estimator"]), _num(e["ratio_min"]),
+                         _num(e["ratio_max"]), e["session_steps_per_s"],
+                         e["estimator_steps_per_s"], e["session_first_step_s"],
+                         e["estimator_first_step_s"]))))
     if "load_average_start" in machine:
         lines.append("| load average at start / end (1 min) | %.2f / %.2f on %d cores |" % (
             machine["load_average_start"], machine.get("load_average_end", float("nan")),

@@ -1,5 +1,5 @@
 """One benchmark run of ``scripts/bench.py``, phase by phase, into one results
-dict (keyed by model, plus ``machine``, ``upgrader``, ``cluster`` and
+dict (keyed by model, plus ``machine``, ``upgrader``, ``estimator``, ``cluster`` and
 ``run``; ``benchmarks.report`` renders it): the cold and warm start-up
 probes first (before this process loads TensorFlow), the data, the matmul
 ceiling, the graph phase of every model, the settings children, the Keras
@@ -160,6 +160,18 @@ def _upgrader_phase(options, results):
         results["upgrader"] = {"error": str(err)}
 
 
+def _estimator_phase(options, results):
+    from benchmarks import estimator as bench_estimator
+    say("tf.estimator against a Session loop, %d steps x %d"
+        % (options.estimator_steps, options.estimator_repeats))
+    try:
+        results["estimator"] = bench_estimator.run_child(
+            _root(options), options.estimator_steps, options.estimator_repeats, options.seed)
+    except RuntimeError as err:
+        say(str(err))
+        results["estimator"] = {"error": str(err)}
+
+
 def _cluster_phase(options, results):
     from benchmarks import cluster as bench_cluster
     say("conv on the loopback cluster: %s" % ", ".join(l[0] for l in bench_cluster.LAYOUTS))
@@ -211,6 +223,8 @@ def run(options):
         _keras_phases(options, twins, results)
     if options.upgrader:
         _upgrader_phase(options, results)
+    if options.estimator:
+        _estimator_phase(options, results)
     if options.cluster and "conv" in options.models:
         _cluster_phase(options, results)
     results["machine"]["load_average_end"] = os.getloadavg()[0]

@@ -24,12 +24,14 @@ series on notMNIST, or on MNIST with ``--dataset=mnist``):
    a fresh process: the first time (cold) and again (warm);
 6. settings, each on the conv step: thread counts, a tf.data pipeline,
    XLA auto-clustering, oneDNN off;
-7. the upgrader's time against ``tf_upgrade_v2`` on one tree of legacy files.
+7. the upgrader's time against ``tf_upgrade_v2`` on one tree of legacy files;
+8. tf.estimator's steps/s against the same graph in a Session loop
+   (``benchmarks.estimator``, in a fresh process).
 
 It prints markdown tables (stdout; progress goes to stderr) and, with
 ``--json``, writes the numbers keyed by model.  ``--no<part>`` skips a part
 (``--nokeras``, ``--noceiling``, ``--nogrowth``, ``--nosettings``,
-``--nostartup``, ``--noupgrader``).  Timings from a busy machine mean
+``--nostartup``, ``--noupgrader``, ``--noestimator``).  Timings from a busy machine mean
 little: run it on an otherwise idle one.  "Cold" is the first start in this
 run, made before this process loads TensorFlow; for a truly cold file cache,
 drop the OS caches first (``sync; echo 3 > /proc/sys/vm/drop_caches`` as
@@ -117,6 +119,11 @@ flags.DEFINE_boolean("upgrader", True, "Time the upgrader against tf_upgrade_v2.
 flags.DEFINE_integer("upgrader_copies", 25, "Copies of the legacy programs in the tree.",
                      lower_bound=1)
 flags.DEFINE_integer("upgrader_repeats", 3, "Runs of each upgrader.", lower_bound=1)
+flags.DEFINE_boolean("estimator", True, "Time tf.estimator's Estimator.train against the "
+                     "same graph in a Session loop (in a fresh process).")
+flags.DEFINE_integer("estimator_steps", 200, "Steps of each Estimator / Session run.",
+                     lower_bound=2)
+flags.DEFINE_integer("estimator_repeats", 3, "Alternating runs of each way.", lower_bound=1)
 flags.DEFINE_boolean("cluster", True, "Measure conv steps/s on a loopback cluster: alone, "
                      "1 worker + 1 ps, 2 workers + 1 ps (async and sync); needs MNIST.")
 flags.DEFINE_integer("cluster_steps", 260, "Steps of each cluster layout's run (the rate "

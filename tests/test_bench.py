@@ -27,7 +27,7 @@ FLOPS_AGREE = 1.1
 TINY = ["--batch_size=8", "--steps=3", "--warmup=1", "--validation_size=10",
         "--early=2", "--late=6", "--window=1", "--matmul_size=64", "--matmul_repeats=2",
         "--fit_epochs=1", "--xla_check_steps=2", "--upgrader_copies=1", "--upgrader_repeats=1",
-        "--cluster_steps=12"]
+        "--cluster_steps=12", "--estimator_steps=5", "--estimator_repeats=1"]
 
 
 def run_bench(*args):
@@ -73,7 +73,7 @@ def test_every_part_on_conv(tiny_mnist, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     data = json.loads(out.read_text())
-    assert set(data) == {"conv", "machine", "upgrader", "run", "cluster"}
+    assert set(data) == {"conv", "machine", "upgrader", "estimator", "run", "cluster"}
     # The loopback cluster's four layouts, each a real run of its processes.
     assert list(data["cluster"]) == [name for name, _, _, _ in bench_cluster.LAYOUTS]
     for name, layout in data["cluster"].items():
@@ -130,7 +130,8 @@ def test_every_part_on_conv(tiny_mnist, tmp_path):
 def test_series_on_mnist(tiny_mnist, tmp_path):
     out = tmp_path / "bench.json"
     result = run_bench("--models=nn,deep", "--dataset=mnist", "--data_dir=%s" % tiny_mnist,
-                       "--nosettings", "--nostartup", "--noupgrader", "--json=%s" % out, *TINY)
+                       "--nosettings", "--nostartup", "--noupgrader", "--noestimator",
+                       "--json=%s" % out, *TINY)
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
     assert set(data) == {"nn", "deep", "machine", "run"}
@@ -280,3 +281,18 @@ def test_twin_check_sees_the_copied_weights():
     same_softmax, same_logits, other = (float(x) for x in result.stdout.split())
     assert same_softmax < 1e-5 and same_logits < 1e-5
     assert other > 0.01
+
+
+def test_estimator_line_measures_both_ways_and_renders():
+    """benchmarks.estimator in its fresh process (as bench.py starts it):
+    both ways' rates and first steps, the ratio with its spread, its row."""
+    from benchmarks import estimator as bench_estimator
+    result = bench_estimator.run_child(ROOT, steps=5, repeats=2)
+    assert result["steps"] == 5 and result["repeats"] == 2
+    assert_positive(result, ["estimator_steps_per_s", "session_steps_per_s",
+                             "estimator_first_step_s", "session_first_step_s"])
+    assert result["ratio_min"] <= result["session_over_estimator"] <= result["ratio_max"]
+    rows = table_rows(bench_report.render({"machine": {}, "run": {}, "estimator": result}))
+    assert rows[bench_report.ROW_ESTIMATOR].split("|")[2].strip().startswith(
+        "%.2f [%.2f, %.2f]" % (result["session_over_estimator"], result["ratio_min"],
+                               result["ratio_max"]))

@@ -24,9 +24,9 @@ LAYERS = {
     "tensorboard": {"util"},
     "cluster": {"util"},
     "train": {"util", "data", "tensorboard"},
-    "legacy": {"util", "api", "py2", "data", "train"},
-    "upgrade": {"util", "api", "py2", "data"},
     "tf1x": {"util"},
+    "legacy": {"util", "api", "py2", "data", "train", "tf1x"},
+    "upgrade": {"util", "api", "py2", "data", "tf1x"},
 }
 # The public paths kept as thin re-exports at compat's top (compat/<name>.py).
 PUBLIC_ALIASES = {

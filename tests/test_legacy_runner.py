@@ -74,6 +74,8 @@ STRUCTURAL = {
     "tf.app.flags", "tf.app.run",
     "tensorflow.examples.tutorials.mnist.input_data", "tensorflow.examples.tutorials.mnist.mnist",
     "tf.contrib", "tf.user_ops",
+    # Run as a whole program in tests/test_estimator.py.
+    "tf.estimator", "tf.contrib.learn",
     # Run on a ps/worker cluster in tests/test_legacy_cluster.py.
     "tf.train.SyncReplicasOptimizer", "tf.train.SyncReplicasOptimizerV2",
     # NumPy's removed aliases, in tests/test_numpy_aliases.py.

@@ -10,4 +10,4 @@ from compat.api.table import (BY_OLD, ENTRIES, KEPT_MODULES, REMOVED_PACKAGES,  
                               VALUE_MODULES, Kind, LegacyName, entries_under,
                               kept_module_members, local_copy_of, lookup, removed_modules,
                               value_module_members)
-from compat.api.table import glue_for, is_outside_tf  # noqa: F401
+from compat.api.table import is_outside_tf  # noqa: F401

@@ -66,6 +66,11 @@ the modern call out instead of making it:
   rewritten, where the difference changes the numbers; the line is flagged.
 * ``env``: ``(variable, value)`` pairs the modern form needs set before
   TensorFlow is imported.
+* ``preload``: a module of this project that must be imported before the
+  modern form exists (``compat.tf1x.estimator`` puts ``tf.estimator`` back
+  into TensorFlow); the runner imports it before serving the name, the
+  upgrader inserts ``import <preload>  # <old>: <note>`` before the file's
+  first tensorflow import.
 * ``pin_kwargs``: ``(member, keyword, value)``: calls of a replacement
   module's member get this keyword, where absent, to keep the old default.
 * ``local_copy``: the module name under which programs imported a copy of
@@ -108,6 +113,7 @@ class LegacyName:
     upgrade_note: str = ""
     upgrade_flag: str = ""
     env: tuple = ()
+    preload: str = None
     pin_kwargs: tuple = ()
     local_copy: str = None
     local_copy_note: str = ""

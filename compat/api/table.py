@@ -11,7 +11,7 @@ else.
 """
 
 from compat.api.entry import Kind, LegacyName  # noqa: F401
-from compat.api.names import ENTRIES, GLUE  # noqa: F401
+from compat.api.names import ENTRIES
 
 # Where the entries spelt as module paths live (see compat.api.entry).
 # tensorflow.python.keras counts as removed: TF 2.21's stale partial copy is
@@ -42,12 +42,6 @@ def is_outside_tf(path):
     """Whether a table ``new`` path names a Python package other than
     TensorFlow (``tf_slim.xavier_initializer``), not a ``tf.`` name."""
     return bool(path) and not path.startswith("tf.")
-
-
-def glue_for(path):
-    """The module to import before the package ``path`` is in (``GLUE``),
-    or None."""
-    return GLUE.get(path.partition(".")[0]) if path else None
 
 
 def entries_under(prefix):

@@ -119,12 +119,8 @@ def _resolve(path):
 
 def import_path(path):
     """The object a Python path outside TF names (``tf_slim.arg_scope``,
-    ``compat.input_data``, ``numpy.float64``), its package's glue
-    (``api.glue_for``) imported first; each part an attribute where its
-    parent has it, else a module."""
-    glue = api.glue_for(path)
-    if glue:
-        importlib.import_module(glue)
+    ``compat.input_data``, ``numpy.float64``): each part an attribute where
+    its parent has it, else a module."""
     parts = path.split(".")
     obj = importlib.import_module(parts[0])
     for end, part in enumerate(parts[1:], start=2):
@@ -136,10 +132,14 @@ def import_path(path):
 
 
 def _modern(entry):
-    """What an entry's ``new`` names: a TF name; a bare name, a builtin
-    (NumPy's removed ``np.int`` is ``int``); else a module or name outside TF
-    (a module of this project, which reads the environment the shim set; a
-    package such as tf_slim, after its glue; another library's member)."""
+    """What an entry's ``new`` names, after its ``preload`` module (the glue
+    that puts it back into TF, or makes its package work) has run: a TF name;
+    a bare name, a builtin (NumPy's removed ``np.int`` is ``int``); else a
+    module or name outside TF (a module of this project, which reads the
+    environment the shim set; a package such as tf_slim; another library's
+    member)."""
+    if entry.preload:
+        importlib.import_module(entry.preload)
     if not api.is_outside_tf(entry.new):
         return _resolve(entry.new)
     if "." not in entry.new and hasattr(builtins, entry.new):

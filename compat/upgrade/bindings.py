@@ -91,8 +91,9 @@ class Bindings:
         self.has_disable = False
         self.env_set = set()
         self.env_needed = {}      # variable -> (value, entry)
-        self.glue = {}            # glue module -> the entry that needs it
         self.packages = {}        # package the rewritten names are spelt on -> entry
+        self.imported = set()     # every module an `import` statement names
+        self.preload_needed = {}  # module -> the entry whose modern form needs it
         self.target = None        # the import statement to insert after
         self.os_ready = False     # `import os` precedes the target
 
@@ -139,6 +140,7 @@ class _ImportScan(cst.CSTVisitor):
         for alias in node.names:
             name = import_name(alias.name)
             bound = import_name(alias.asname.name) if alias.asname else None
+            self.b.imported.add(name)
             if name in (TF_MODULE, COMPAT_V1_MODULE) and (bound or name == TF_MODULE):
                 self.b.tf_aliases.setdefault(bound or name, name)
                 self._choose_target(node)
@@ -164,8 +166,8 @@ class _ImportScan(cst.CSTVisitor):
 
     def _bind_module(self, bound, path):
         entry = entry_for(path)
-        if is_outside_tf_entry(entry) and api.glue_for(entry.new):
-            self.b.glue.setdefault(api.glue_for(entry.new), entry)
+        if entry is not None and entry.preload and entry.preload not in self.b.imported:
+            self.b.preload_needed.setdefault(entry.preload, entry)
         if is_python_module_entry(entry):
             self.b.replaced[bound] = entry
         else:
@@ -195,7 +197,8 @@ class _ImportScan(cst.CSTVisitor):
 
 class _UseScan(cst.CSTVisitor):
     """Second pass, once every alias is known: names whose modern form
-    needs an environment variable set before TensorFlow loads."""
+    needs an environment variable set, or a module imported, before
+    TensorFlow loads."""
 
     def __init__(self, bindings):
         super().__init__()
@@ -205,8 +208,6 @@ class _UseScan(cst.CSTVisitor):
         entry = entry_for(self.b.resolve(node))
         if is_outside_tf_entry(entry):
             self.b.packages.setdefault(entry.new.partition(".")[0], entry)
-            if api.glue_for(entry.new):
-                self.b.glue.setdefault(api.glue_for(entry.new), entry)
         self._need(entry)
 
     # An import is not an attribute use: `from tensorflow.keras.layers
@@ -232,6 +233,8 @@ class _UseScan(cst.CSTVisitor):
         for name, value in entry.env if entry else ():
             if name not in self.b.env_set:
                 self.b.env_needed.setdefault(name, (value, entry))
+        if entry is not None and entry.preload and entry.preload not in self.b.imported:
+            self.b.preload_needed.setdefault(entry.preload, entry)
 
 
 def scan(modules, local_copies=None):

@@ -228,8 +228,8 @@ class Rewriter(cst.CSTTransformer):
                        "%s instead" % entry.new)
 
     def _setup_lines(self, import_node):
-        """Statements around the first tensorflow import: environment the
-        modern forms need, before it; v1 behaviour, after it."""
+        """Statements around the first tensorflow import: environment and
+        modules the modern forms need, before it; v1 behaviour, after it."""
         before, after = [], []
         if self.state.inserted:
             return before, after
@@ -243,14 +243,17 @@ class Rewriter(cst.CSTTransformer):
                 before.append(cst.parse_statement(line))
                 self._change("import", entry.old, import_node, "", line.strip(),
                              entry.upgrade_note or entry.note)
-        # Packages outside TF that rewritten names are spelt on, each after
-        # the glue that makes it work on today's TF (before TF loads).
-        for module, entry in [*sorted(self.b.glue.items()), *sorted(self.b.packages.items())]:
-            line = "import %s\n" % module
+        for module, entry in sorted(self.b.preload_needed.items()):
+            line = "import %s  # %s: %s\n" % (module, entry.old, entry.note)
             before.append(cst.parse_statement(line))
             self._change("import", entry.old, import_node, "", line.strip(),
-                         "needs the tf1-compat package installed" if module in self.b.glue
-                         else entry.note)
+                         entry.upgrade_note or entry.note)
+        # Packages outside TF that rewritten names are spelt on (after the
+        # preloads, which make them work on today's TF).
+        for module, entry in sorted(self.b.packages.items()):
+            line = "import %s\n" % module
+            before.append(cst.parse_statement(line))
+            self._change("import", entry.old, import_node, "", line.strip(), entry.note)
         if not self.b.has_disable and alias is not None:
             line = "%s.%s()\n" % (alias, DISABLE_V2)
             after.append(cst.parse_statement(line))

@@ -9,7 +9,3 @@ from compat.api.names import contrib, estimator, numpy_names, tf0, tf1
 
 FAMILIES = (tf0, tf1, estimator, contrib, numpy_names)
 ENTRIES = tuple(e for family in FAMILIES for e in family.ENTRIES)
-# Python package outside TensorFlow -> the module to import before it (a
-# family that names such a package says so in its ``GLUE``).
-GLUE = {package: glue for family in FAMILIES
-        for package, glue in getattr(family, "GLUE", {}).items()}

@@ -5,8 +5,8 @@ share served), each with its TF 1.x meaning.
 * ``tf.contrib.slim``, and the ``tf.contrib.layers`` / ``framework`` /
   ``training`` / ``metrics`` functions tf-slim took over: tf-slim 1.1.0 is
   the code contrib had (forked from TF 1.15's contrib), so the names map to
-  the same functions, under ``tf_slim``.  ``GLUE`` names the module that
-  makes tf_slim work on TF 2.21 (``compat.tf1x.slim``), imported before it.
+  the same functions, under ``tf_slim``; each entry's ``preload`` is the
+  module that makes tf_slim work on TF 2.21 (``compat.tf1x.slim``).
 * ``tf.contrib.rnn`` cells: since TF 1.2 contrib.rnn re-exported TF's own
   ``rnn_cell_impl`` cells, which live on as ``tf.compat.v1.nn.rnn_cell``
   (tf-keras, legacy-Keras mode).
@@ -21,9 +21,8 @@ Field meanings: ``compat.api.entry``.
 from compat.api.entry import Kind
 from compat.api.entry import entry as _entry
 
-# Python packages outside TensorFlow that entries name, and the module to
-# import before each (the engines read this, never a package name).
-GLUE = {"tf_slim": "compat.tf1x.slim"}
+# tf_slim works on TF 2.21 only once this module has run (before TensorFlow).
+_SLIM_GLUE = "compat.tf1x.slim"
 
 _SLIM_NOTE = "tf-slim 1.1.0 carries contrib's code for it"
 _LEGACY_KERAS = (("TF_USE_LEGACY_KERAS", "1"),)
@@ -36,7 +35,7 @@ _RNN_UPGRADE_NOTE = ("tf.compat.v1.nn.rnn_cell is served from the tf-keras packa
 def _slim(namespace, names):
     """``tf.contrib.<namespace>.<name>`` -> ``tf_slim.<name>``: the same function."""
     return tuple(_entry("tf.contrib.%s.%s" % (namespace, name), "tf_slim." + name, "2.0",
-                        Kind.RENAME, note=_SLIM_NOTE) for name in names)
+                        Kind.RENAME, note=_SLIM_NOTE, preload=_SLIM_GLUE) for name in names)
 
 
 def _rnn(names, target="tf.nn.rnn_cell"):
@@ -47,7 +46,8 @@ def _rnn(names, target="tf.nn.rnn_cell"):
 
 ENTRIES = (
     # 882 lines: `slim = tf.contrib.slim` and every slim.* member.
-    _entry("tf.contrib.slim", "tf_slim", "2.0", Kind.MODULE, note=_SLIM_NOTE),
+    _entry("tf.contrib.slim", "tf_slim", "2.0", Kind.MODULE, note=_SLIM_NOTE,
+           preload=_SLIM_GLUE),
     # tf.contrib.layers, most used first (initializers, regularizers, layers, optimizers).
     *_slim("layers", (
         "xavier_initializer", "l2_regularizer", "fully_connected", "batch_norm",
