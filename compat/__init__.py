@@ -12,10 +12,12 @@ The subpackages, lowest layer first (each imports only those before it;
   the drop-ins for ``tensorflow.examples.tutorials.mnist``.
 * ``tensorboard``: the kernel grid, image export, the TensorBoard server.
 * ``cluster``: TF1 between-graph replication and the local launcher.
+* ``tf1x``: TF 1.x-era libraries revived at run time (tensorflow-estimator,
+  tf-slim), for the runner and upgraded files alike.
 * ``train``: what the reproductions train with (settings, initializers, the
   training loop, run control, checkpoints, diagnostics, the run record).
-* ``legacy``: run an old program unmodified (shim, adapters, flags,
-  watchdog, Python 2 import hook, IPython extension).
+* ``legacy``: run an old program unmodified (shim, adapters, module finder,
+  flags, watchdog, Python 2 import hook, IPython extension).
 * ``upgrade``: rewrite an old program's source (libcst).
 
 ``compat.input_data``, ``compat.tutorial_mnist``, ``compat.kernel_grid``,

@@ -13,7 +13,6 @@ imports TensorFlow and tf_slim (through its glue).
 import functools
 import json
 import os
-import sys
 
 from absl import app
 from absl import flags
@@ -69,4 +68,4 @@ def run():
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    run()

@@ -99,7 +99,7 @@ def test_package_imports_from_the_environment_not_the_checkout(installed, tmp_pa
 def test_console_scripts_are_installed(installed):
     for name in ("tf1-run", "tf1-run-legacy", "tf1-upgrade", "tf1-diff", "tf1-cluster",
                  "tf1-bench", "tf1-export-images", "tf1-screenshot-tensorboard",
-                 "tf1-gdl-table", "tf1-notmnist-pickle"):
+                 "tf1-gdl-table", "tf1-notmnist-pickle", "tf1-contrib-coverage"):
         assert os.access(installed / "bin" / name, os.X_OK), name
 
 
