@@ -137,6 +137,7 @@ def main(argv):
     runtime.enable_graph_mode()
     if RUNNER_FLAGS.seed is not None:
         runtime.seed_everything(RUNNER_FLAGS.seed)
+        runtime.seed_every_graph(RUNNER_FLAGS.seed)
     module.__file__ = path
     module.__builtins__ = builtins
     from compat.legacy.py2_import import Py2ModuleFinder

@@ -6,6 +6,7 @@ benchmarks set TensorFlow up the same way.
 """
 
 import contextlib
+import functools
 import random
 
 import numpy as np
@@ -41,6 +42,25 @@ def seed_everything(seed):
     np.random.seed(seed)
     v1.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+
+
+def seed_every_graph(seed):
+    """Give every graph built from now on the graph-level seed ``seed``, as
+    ``seed_everything`` gave the default graph.  A program that makes its own
+    ``tf.Graph`` (``reset_default_graph``, an Estimator building one per
+    ``train``) would otherwise have unseeded random ops, which op determinism
+    refuses; a seed the program sets on its graph still wins."""
+    graph_class = tf.Graph
+    if getattr(graph_class.__init__, "_tf1_compat_seed", None) is not None:
+        graph_class.__init__ = graph_class.__init__.__wrapped__
+    original = graph_class.__init__
+
+    @functools.wraps(original)
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.seed = seed
+    init._tf1_compat_seed = seed
+    graph_class.__init__ = init
 
 
 def gpus():
