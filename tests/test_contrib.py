@@ -247,3 +247,34 @@ def test_coverage_classifies_paths_and_counts_the_share():
         (True, True), (True, True), (False, False), (True, False), (False, False)]
     assert shares == {"runner": 19 / 40, "upgrader": 15 / 40, "lines": 40}
     assert "runner serves 47.5% and the upgrader rewrites 37.5%" in coverage.markdown(rows, shares)
+
+
+NAMESPACE_IMPORT = """\
+import numpy as np
+import tensorflow as tf
+from tensorflow.contrib import rnn
+
+x = tf.placeholder(tf.float32, [2, 3, 5])
+cell = rnn.BasicLSTMCell(4, forget_bias=1.0)
+outputs, state = rnn.static_rnn(cell, tf.unstack(x, 3, 1), dtype=tf.float32)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(outputs[-1], {x: np.ones([2, 3, 5])}).shape, state.h.shape)
+"""
+
+
+def test_namespace_import_of_served_names_upgrades_and_runs(tmp_path):
+    """`from tensorflow.contrib import rnn`: the runner serves the namespace;
+    the upgrader rewrites each `rnn.X` where used and drops the import."""
+    result = upgrade.upgrade_source(NAMESPACE_IMPORT, "old.py")
+    assert "contrib" not in result.source and not result.flags
+    assert "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=1.0)" in result.source
+    assert "tf.nn.static_rnn(cell," in result.source
+    (tmp_path / "old.py").write_text(NAMESPACE_IMPORT)
+    (tmp_path / "new.py").write_text(result.source)
+    ran = _run([RUNNER, "--quiet", "old.py"], tmp_path, _env())
+    upgraded = _run(["new.py"], tmp_path, _env())
+    for done in (ran, upgraded):
+        assert done.returncode == 0, done.stderr[-2000:]
+        # 2 examples, 4 LSTM units: the last output and the state's h.
+        assert done.stdout.strip() == "(2, 4) (2, 4)"

@@ -20,6 +20,14 @@ from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_c
                                    order_hint, split_args, static_rewrite)
 
 
+
+def _served_namespace(path):
+    """A ``tf.`` namespace with no entry and no TF module of its own
+    (``tf.contrib.rnn``) whose members the table serves."""
+    entry = api.lookup(path)
+    return ((entry is None or entry.old != path) and bool(api.entries_under(path))
+            and all(e.kind is not Kind.UNSUPPORTED for e in api.entries_under(path).values()))
+
 class State:
     """What has been inserted so far (once per file, or per notebook)."""
 
@@ -177,6 +185,14 @@ class Rewriter(cst.CSTTransformer):
             # `from tensorflow.python.keras.layers import Dense`: the
             # members come from the replacement module.
             return self._replace_from_module(original, updated, entry_for(module))
+        paths = [tf_form(module + "." + import_name(a.name)) for a in updated.names]
+        if all(_served_namespace(path) for path in paths):
+            # `from tensorflow.contrib import rnn`: a namespace TF dropped,
+            # whose members the table serves; every `rnn.X` is rewritten
+            # where it is used, so the name needs no import of its own.
+            self._change("import", paths[0], original, self._code(original), "",
+                         "the names used through it are rewritten where they are used")
+            return cst.RemoveFromParent()
         for alias, entry in zip(updated.names, entries):
             self._flag_imported_name(original, module + "." + import_name(alias.name), entry)
         return updated
