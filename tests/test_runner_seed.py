@@ -20,6 +20,7 @@ for attempt in range(2):
     x = tf.random_normal([3])
     g = tf.Graph()
     with g.as_default():
+        tf.set_random_seed(None)   # as tf.estimator does with its default config
         y = tf.random_uniform([2])
         with tf.Session() as s:
             other = s.run(y)

@@ -48,19 +48,27 @@ def seed_every_graph(seed):
     """Give every graph built from now on the graph-level seed ``seed``, as
     ``seed_everything`` gave the default graph.  A program that makes its own
     ``tf.Graph`` (``reset_default_graph``, an Estimator building one per
-    ``train``) would otherwise have unseeded random ops, which op determinism
-    refuses; a seed the program sets on its graph still wins."""
+    ``train`` and setting its config's seed, None by default) would otherwise
+    have unseeded random ops, which op determinism refuses.  A seed the
+    program sets on a graph still wins; setting None means "no choice" and
+    keeps ``seed``."""
     graph_class = tf.Graph
-    if getattr(graph_class.__init__, "_tf1_compat_seed", None) is not None:
-        graph_class.__init__ = graph_class.__init__.__wrapped__
-    original = graph_class.__init__
+    prop = graph_class.__dict__["seed"]
+    fset = getattr(prop.fset, "_tf1_compat_original", prop.fset)
 
-    @functools.wraps(original)
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        self.seed = seed
-    init._tf1_compat_seed = seed
-    graph_class.__init__ = init
+    def set_seed(graph, value):
+        fset(graph, seed if value is None else value)
+    set_seed._tf1_compat_original = fset
+    graph_class.seed = property(prop.fget, set_seed, doc=prop.__doc__)
+
+    init = getattr(graph_class.__init__, "_tf1_compat_original", graph_class.__init__)
+
+    @functools.wraps(init)
+    def seeded_init(graph, *args, **kwargs):
+        init(graph, *args, **kwargs)
+        graph.seed = seed
+    seeded_init._tf1_compat_original = init
+    graph_class.__init__ = seeded_init
 
 
 def gpus():
