@@ -82,6 +82,16 @@ def http_dir(tmp_path):
 
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def plain_env(**extra):
+    """The environment of a plain ``python`` run of an old or upgraded
+    program: the project importable, TensorFlow's banner off, and nothing
+    the legacy runner or a glue module would set (TF_USE_LEGACY_KERAS: an
+    upgraded file must set what it needs itself)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2", **extra)
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    return env
 # ../shared beside the clone holds the real data sets and the legacy program.
 SHARED = os.environ.get("TF1_COMPAT_SHARED",
                         str(REPO_ROOT.parent / "shared"))

@@ -5,27 +5,19 @@ without TF_USE_LEGACY_KERAS (an upgraded file must set what it needs
 itself)."""
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 
 from compat import upgrade
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, plain_env
 
 RUNNER = str(REPO_ROOT / "scripts" / "run_legacy.py")
 
 
-def _env(legacy_keras):
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
-    if not legacy_keras:
-        env.pop("TF_USE_LEGACY_KERAS", None)
-    return env
-
-
-def _run(argv, cwd, legacy_keras=False):
+def _run(argv, cwd):
     result = subprocess.run(argv, capture_output=True, text=True, cwd=str(cwd), timeout=300,
-                            env=_env(legacy_keras))
+                            env=plain_env())
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

@@ -6,7 +6,6 @@ TF 1.x documentation of each function; an unsupported contrib name stops
 with one line."""
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -17,7 +16,7 @@ import pytest
 from compat import api
 from compat import upgrade
 from compat.api.names import contrib
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, plain_env
 
 RUNNER = str(REPO_ROOT / "scripts" / "run_legacy.py")
 
@@ -95,12 +94,6 @@ def _run(args, tmp_path, env):
                           cwd=str(tmp_path), env=env, timeout=300)
 
 
-def _env(**extra):
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2", **extra)
-    env.pop("TF_USE_LEGACY_KERAS", None)
-    return env
-
-
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     """The program's output through the runner and upgraded on plain Python."""
@@ -108,9 +101,9 @@ def outputs(tmp_path_factory):
     (tmp / "prog.py").write_text(PROGRAM)
     result = upgrade.upgrade_source(PROGRAM, "prog.py")
     (tmp / "prog_up.py").write_text(result.source)
-    ran = _run([RUNNER, "prog.py", str(tmp / "runner.json")], tmp, _env())
+    ran = _run([RUNNER, "prog.py", str(tmp / "runner.json")], tmp, plain_env())
     assert ran.returncode == 0, ran.stderr[-3000:]
-    plain = _run(["prog_up.py", str(tmp / "plain.json")], tmp, _env())
+    plain = _run(["prog_up.py", str(tmp / "plain.json")], tmp, plain_env())
     assert plain.returncode == 0, plain.stderr[-3000:]
     return {"runner": json.loads((tmp / "runner.json").read_text()),
             "upgraded": json.loads((tmp / "plain.json").read_text()),
@@ -200,7 +193,7 @@ def test_upgraded_source_imports_the_glue_before_tensorflow(outputs):
 
 def test_unsupported_contrib_name_stops_with_one_line(tmp_path):
     (tmp_path / "old.py").write_text(UNSUPPORTED)
-    ran = _run([RUNNER, "old.py"], tmp_path, _env())
+    ran = _run([RUNNER, "old.py"], tmp_path, plain_env())
     assert ran.returncode != 0
     last = ran.stderr.strip().splitlines()
     assert len(last) == 1, ran.stderr
@@ -229,7 +222,7 @@ def test_every_contrib_entry_resolves_to_the_contrib_function(tmp_path):
         print(json.dumps([missing, "tf_slim" in inspect.getsourcefile(tf_slim.xavier_initializer),
                           "FAN_AVG" in source]))
         """)
-    ran = _run(["-c", code], tmp_path, _env())
+    ran = _run(["-c", code], tmp_path, plain_env())
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert json.loads(ran.stdout.splitlines()[-1]) == [[], True, True]
     assert contrib.ENTRIES[1].old == "tf.contrib.layers.xavier_initializer"
@@ -272,8 +265,8 @@ def test_namespace_import_of_served_names_upgrades_and_runs(tmp_path):
     assert "tf.nn.static_rnn(cell," in result.source
     (tmp_path / "old.py").write_text(NAMESPACE_IMPORT)
     (tmp_path / "new.py").write_text(result.source)
-    ran = _run([RUNNER, "--quiet", "old.py"], tmp_path, _env())
-    upgraded = _run(["new.py"], tmp_path, _env())
+    ran = _run([RUNNER, "--quiet", "old.py"], tmp_path, plain_env())
+    upgraded = _run(["new.py"], tmp_path, plain_env())
     for done in (ran, upgraded):
         assert done.returncode == 0, done.stderr[-2000:]
         # 2 examples, 4 LSTM units: the last output and the state's h.

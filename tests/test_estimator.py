@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from compat import upgrade
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, plain_env
 
 RUNNER = str(REPO_ROOT / "scripts" / "run_legacy.py")
 N, M = 30, 20          # the two train() calls' steps
@@ -89,16 +89,10 @@ print("RESULT " + json.dumps({
 """ % {"N": N, "M": M}
 
 
-def _env():
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    env.pop("TF_USE_LEGACY_KERAS", None)   # the runner and the glue set it
-    return env
-
-
 def _run(tmp_path, argv, tag):
     dirs = [str(tmp_path / (tag + "_model")), str(tmp_path / (tag + "_linear"))]
     result = subprocess.run([sys.executable, *argv, *dirs], capture_output=True, text=True,
-                            cwd=str(tmp_path), env=_env(), timeout=300)
+                            cwd=str(tmp_path), env=plain_env(), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(l for l in result.stdout.splitlines() if l.startswith("RESULT "))
     return json.loads(line[len("RESULT "):]), result.stderr, dirs[0]
@@ -175,7 +169,7 @@ def test_upgraded_file_imports_the_glue_before_tensorflow(runs):
 
 def _python(code):
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, env=dict(_env(), PYTHONPATH=str(REPO_ROOT)), timeout=180)
+                          text=True, env=plain_env(), timeout=180)
 
 
 def test_glue_is_idempotent_and_refuses_late_keras3_and_tpu_in_one_line():
@@ -207,7 +201,7 @@ def test_contrib_learn_stops_with_what_to_use(tmp_path):
     (tmp_path / "prog.py").write_text(
         "import tensorflow as tf\nmode = tf.contrib.learn.ModeKeys.INFER\n")
     result = subprocess.run([sys.executable, RUNNER, str(tmp_path / "prog.py")],
-                            capture_output=True, text=True, env=_env(), timeout=180)
+                            capture_output=True, text=True, env=plain_env(), timeout=180)
     assert result.returncode == 1
     err = result.stderr.strip().splitlines()
     assert len(err) == 1 and "tf.contrib.learn (prog.py:2)" in err[0]

@@ -16,7 +16,7 @@ import pytest
 
 from compat import api
 from compat import upgrade
-from conftest import REPO_ROOT, write_mnist_dir
+from conftest import REPO_ROOT, plain_env, write_mnist_dir
 from test_legacy_cluster import SYNC_PROGRAM
 from test_legacy_runner import (CASES, INIT_PROGRAM, LOCAL_INPUT_DATA_COPY, PRELUDE,
                                 PY2_PROGRAM, RNN_PROGRAM, STRUCTURAL, TRAINING_PROGRAM)
@@ -29,15 +29,6 @@ SCRIPT = str(REPO_ROOT / "scripts" / "upgrade.py")
 
 def up(source, name="prog.py"):
     return upgrade.upgrade_source(textwrap.dedent(source), name)
-
-
-def plain_env():
-    """The environment of a plain `python` run: the project importable, and
-    nothing the legacy runner would set (run_legacy sets TF_USE_LEGACY_KERAS
-    on import, and this module imports the runner's tests)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
-    env.pop("TF_USE_LEGACY_KERAS", None)
-    return env
 
 
 # --- upgraded programs, run on plain TensorFlow ------------------------------------
