@@ -131,6 +131,16 @@ class LegacyName:
         of this project), not a ``tf.`` name."""
         return self.kind is Kind.MODULE and bool(self.new) and not self.new.startswith("tf.")
 
+    @property
+    def import_module(self):
+        """The module an upgraded program imports to spell a ``new`` outside
+        TF: the module itself for a moved namespace (``tf_slim``), else the
+        module that defines the name (``tf_slim.metrics.streaming_accuracy``
+        -> ``tf_slim.metrics``; ``compat.tf1x.learn.ModeKeys`` ->
+        ``compat.tf1x.learn``), so ``new`` is always a real module's member
+        and never an attribute a package's ``__init__`` happens to set."""
+        return self.new if self.kind is Kind.MODULE else self.new.rpartition(".")[0]
+
     def is_local_copy(self, path):
         """Whether the file ``path`` is a copy of this removed module, as
         programs carried it beside them."""

@@ -91,7 +91,7 @@ class Bindings:
         self.has_disable = False
         self.env_set = set()
         self.env_needed = {}      # variable -> (value, entry)
-        self.packages = {}        # package the rewritten names are spelt on -> entry
+        self.packages = {}        # module the rewritten names are spelt on -> entry
         self.imported = set()     # every module an `import` statement names
         self.preload_needed = {}  # module -> the entry whose modern form needs it
         self.target = None        # the import statement to insert after
@@ -207,7 +207,7 @@ class _UseScan(cst.CSTVisitor):
     def visit_Attribute(self, node):
         entry = entry_for(self.b.resolve(node))
         if is_outside_tf_entry(entry):
-            self.b.packages.setdefault(entry.new.partition(".")[0], entry)
+            self.b.packages.setdefault(entry.import_module, entry)
         self._need(entry)
 
     # An import is not an attribute use: `from tensorflow.keras.layers

@@ -22,11 +22,16 @@ from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_c
 
 
 def _served_namespace(path):
-    """A ``tf.`` namespace with no entry and no TF module of its own
-    (``tf.contrib.rnn``) whose members the table serves."""
+    """A ``tf.`` namespace TF no longer has (``tf.contrib.rnn``) some of
+    whose members the table serves; each use is rewritten or flagged where
+    it is made."""
     entry = api.lookup(path)
-    return ((entry is None or entry.old != path) and bool(api.entries_under(path))
-            and all(e.kind is not Kind.UNSUPPORTED for e in api.entries_under(path).values()))
+    # tf.contrib.learn keeps an unsupported entry of its own (the advice for
+    # its other members) while the table serves some of them (ModeKeys).
+    own = entry is not None and entry.old == path and entry.kind is not Kind.UNSUPPORTED
+    return not own and any(e.kind is not Kind.UNSUPPORTED
+                           for e in api.entries_under(path).values())
+
 
 class State:
     """What has been inserted so far (once per file, or per notebook)."""
@@ -75,7 +80,8 @@ class Rewriter(cst.CSTTransformer):
 
     def _spell(self, path, node):
         """Expression for a table ``new`` path on the program's tf alias."""
-        if api.is_outside_tf(path) and path.partition(".")[0] in self.b.packages:
+        if api.is_outside_tf(path) and any(path.startswith(module + ".")
+                                           for module in self.b.packages):
             # Its package is imported with the set-up lines (bindings.packages).
             return cst.parse_expression(path)
         root = (dotted(node) or "").partition(".")[0]

@@ -7,9 +7,19 @@ share served), each with its TF 1.x meaning.
   the code contrib had (forked from TF 1.15's contrib), so the names map to
   the same functions, under ``tf_slim``; each entry's ``preload`` is the
   module that makes tf_slim work on TF 2.21 (``compat.tf1x.slim``).
+* ``tf.contrib.metrics`` (streaming_*), ``tf.contrib.losses`` and
+  ``tf.contrib.training`` (create_train_op, the eval hooks): tf-slim carries
+  those modules of contrib too (``tf_slim.metrics``, ``tf_slim.losses``,
+  ``tf_slim.training``, ``tf_slim.evaluation``).
 * ``tf.contrib.rnn`` cells: since TF 1.2 contrib.rnn re-exported TF's own
   ``rnn_cell_impl`` cells, which live on as ``tf.compat.v1.nn.rnn_cell``
   (tf-keras, legacy-Keras mode).
+* Functions contrib re-exported from TF itself (``framework.nest``,
+  checkpoint readers, ``util.constant_value``, ``lookup``'s tables, the
+  ``data`` transformations): their TF 2.x names, or ``compat.tf1x.lookup``
+  where TF keeps them without exporting them.
+* What nothing carries any more, re-implemented with its TF 1.x semantics
+  in ``compat.tf1x``: ``training.HParams``, ``crf``, ``learn.ModeKeys``.
 * Everything else under ``tf.contrib`` stops the program with the
   ``tf.contrib`` entry's advice (``compat.api.names.tf0``), e.g. the
   feature columns of ``tf.contrib.layers``, whose classes differ from
@@ -32,9 +42,10 @@ _RNN_UPGRADE_NOTE = ("tf.compat.v1.nn.rnn_cell is served from the tf-keras packa
                      "TF_USE_LEGACY_KERAS=1 is set before TensorFlow is imported")
 
 
-def _slim(namespace, names):
-    """``tf.contrib.<namespace>.<name>`` -> ``tf_slim.<name>``: the same function."""
-    return tuple(_entry("tf.contrib.%s.%s" % (namespace, name), "tf_slim." + name, "2.0",
+def _slim(namespace, names, module="tf_slim"):
+    """``tf.contrib.<namespace>.<name>`` -> ``<module>.<name>``, a module of
+    tf_slim: the same function."""
+    return tuple(_entry("tf.contrib.%s.%s" % (namespace, name), "%s.%s" % (module, name), "2.0",
                         Kind.RENAME, note=_SLIM_NOTE, preload=_SLIM_GLUE) for name in names)
 
 
@@ -42,6 +53,25 @@ def _rnn(names, target="tf.nn.rnn_cell"):
     return tuple(_entry("tf.contrib.rnn." + name, "%s.%s" % (target, name), "2.0", Kind.RENAME,
                         note=_RNN_NOTE, env=_LEGACY_KERAS, upgrade_note=_RNN_UPGRADE_NOTE)
                  for name in names)
+
+
+# TF 1.x's contrib.lookup functions, which TF 2.x keeps but exports nowhere.
+_LOOKUP_OPS = "compat.tf1x.lookup."
+
+
+def _same_function(pairs):
+    """``tf.contrib.<old>`` -> ``<new>``: the function contrib re-exported,
+    still in TensorFlow."""
+    return tuple(_entry("tf.contrib." + old, new, "2.0", Kind.RENAME,
+                        note="tf.contrib re-exported this function of TensorFlow's own")
+                 for old, new in pairs)
+
+
+def _ours(namespace, module, names, note):
+    """``tf.contrib.<namespace>.<name>`` -> ``<module>.<name>``, a module of
+    this project that re-implements it with its TF 1.x semantics."""
+    return tuple(_entry("tf.contrib.%s.%s" % (namespace, name), "%s.%s" % (module, name), "2.0",
+                        Kind.RENAME, note=note) for name in names)
 
 
 ENTRIES = (
@@ -74,6 +104,106 @@ ENTRIES = (
         "get_local_variables", "get_variables_by_suffix", "variable",
         "VariableDeviceChooser", "current_arg_scope", "global_variable",
         "assert_global_step", "get_variable_full_name")),
+    # tf.contrib.metrics: contrib's metric_ops (streaming_* with their
+    # (predictions, labels) order), as tf_slim.metrics carries them.
+    *_slim("metrics", (
+        "streaming_accuracy", "streaming_mean", "streaming_mean_squared_error",
+        "streaming_mean_iou", "aggregate_metric_map", "streaming_precision", "streaming_recall",
+        "accuracy", "streaming_auc", "streaming_recall_at_k", "streaming_mean_absolute_error",
+        "streaming_covariance", "streaming_sparse_recall_at_k",
+        "streaming_recall_at_thresholds", "streaming_precision_at_thresholds",
+        "streaming_mean_relative_error", "streaming_mean_tensor",
+        "streaming_root_mean_squared_error", "streaming_pearson_correlation",
+        "streaming_mean_cosine_distance", "streaming_percentage_less",
+        "streaming_sensitivity_at_specificity", "streaming_sparse_average_precision_at_k",
+        "streaming_sparse_precision_at_k", "streaming_sparse_precision_at_top_k",
+        "streaming_specificity_at_sensitivity", "streaming_concat", "streaming_false_negatives",
+        "streaming_false_negatives_at_thresholds", "streaming_false_positives",
+        "streaming_false_positives_at_thresholds", "streaming_true_negatives",
+        "streaming_true_negatives_at_thresholds", "streaming_true_positives",
+        "streaming_true_positives_at_thresholds", "auc_using_histogram", "aggregate_metrics"),
+        module="tf_slim.metrics"),
+    # tf.contrib.training: training.py (create_train_op, the hook-based train)
+    # and evaluation.py (the eval hooks and loops, which slim's evaluation
+    # module re-exports); slim.learning's create_train_op/train are other
+    # functions, with other arguments.
+    *_slim("training", (
+        "create_train_op", "train", "multiply_gradients", "clip_gradient_norms",
+        "clip_gradient_norms_fn", "add_gradients_summaries"), module="tf_slim.training"),
+    *_slim("training", (
+        "SummaryAtEndHook", "StopAfterNEvalsHook", "evaluate_repeatedly",
+        "get_or_create_eval_step", "checkpoints_iterator", "wait_for_new_checkpoint"),
+        module="tf_slim.evaluation"),
+    # tf.contrib.losses: the pre-tf.losses loss_ops, (predictions, labels)
+    # and (logits, onehot_labels) orders kept.
+    *_slim("losses", (
+        "get_losses", "mean_squared_error", "mean_pairwise_squared_error",
+        "get_regularization_losses", "get_total_loss", "log_loss", "add_loss",
+        "softmax_cross_entropy", "absolute_difference", "hinge_loss", "compute_weighted_loss",
+        "cosine_distance", "sigmoid_cross_entropy", "sparse_softmax_cross_entropy",
+        "metric_learning"), module="tf_slim.losses"),
+    *_slim("layers", ("summaries", "optimizers"), module="tf_slim.layers"),
+    # tf.contrib.framework / util names that were TF's own functions
+    # re-exported, still in TF under their core names.
+    *_same_function((
+        ("framework.list_variables", "tf.train.list_variables"),
+        ("framework.load_checkpoint", "tf.train.load_checkpoint"),
+        ("framework.load_variable", "tf.train.load_variable"),
+        ("framework.init_from_checkpoint", "tf.train.init_from_checkpoint"),
+        ("framework.is_tensor", "tf.is_tensor"),
+        ("framework.sort", "tf.sort"),
+        ("framework.nest.map_structure", "tf.nest.map_structure"),
+        ("framework.nest.flatten", "tf.nest.flatten"),
+        ("framework.nest.pack_sequence_as", "tf.nest.pack_sequence_as"),
+        ("framework.nest.assert_same_structure", "tf.nest.assert_same_structure"),
+        ("util.make_tensor_proto", "tf.make_tensor_proto"),
+        ("util.make_ndarray", "tf.make_ndarray"),
+        ("util.constant_value", "tf.get_static_value"),
+        # contrib.lookup was lookup_ops: the v1 tables, whose initializers
+        # tf.tables_initializer() runs.  HashTable's shared_name argument
+        # is gone (a call passing it fails).
+        ("lookup.HashTable", "tf.lookup.StaticHashTable"),
+        ("lookup.KeyValueTensorInitializer", "tf.lookup.KeyValueTensorInitializer"),
+        ("lookup.TextFileInitializer", "tf.lookup.TextFileInitializer"),
+        ("lookup.TextFileIndex", "tf.lookup.TextFileIndex"),
+        ("lookup.MutableHashTable", "tf.lookup.experimental.MutableHashTable"),
+        ("lookup.MutableDenseHashTable", "tf.lookup.experimental.DenseHashTable"),
+        ("lookup.index_table_from_file", _LOOKUP_OPS + "index_table_from_file"),
+        ("lookup.index_table_from_tensor", _LOOKUP_OPS + "index_table_from_tensor"),
+        ("lookup.index_to_string_table_from_file",
+         _LOOKUP_OPS + "index_to_string_table_from_file"),
+        ("lookup.index_to_string_table_from_tensor",
+         _LOOKUP_OPS + "index_to_string_table_from_tensor"),
+    )),
+    # tf.contrib.data's dataset transformations (TF 1.4-1.15), which moved
+    # to tf.data.experimental unchanged.  Its Dataset classes are not
+    # served: TF 1.2-1.3's took map(num_threads=, output_buffer_size=).
+    *_same_function(("data." + old, "tf.data.experimental." + new) for old, new in (
+        ("group_by_window", "group_by_window"), ("parallel_interleave", "parallel_interleave"),
+        ("enumerate", "enumerate_dataset"), ("enumerate_dataset", "enumerate_dataset"),
+        ("ignore_errors", "ignore_errors"), ("dense_to_sparse_batch", "dense_to_sparse_batch"),
+        ("unique", "unique"), ("unbatch", "unbatch"),
+        ("bucket_by_sequence_length", "bucket_by_sequence_length"),
+        ("rejection_resample", "rejection_resample"), ("shuffle_and_repeat", "shuffle_and_repeat"),
+        ("map_and_batch", "map_and_batch"), ("prefetch_to_device", "prefetch_to_device"),
+        ("sample_from_datasets", "sample_from_datasets"), ("scan", "scan"),
+        ("get_single_element", "get_single_element"), ("make_csv_dataset", "make_csv_dataset"),
+        ("Counter", "Counter"))),
+    # tf.contrib.learn is otherwise unsupported (compat.api.names.estimator),
+    # but a model_fn's mode comparisons are the same strings.
+    _entry("tf.contrib.learn.ModeKeys", "compat.tf1x.learn.ModeKeys", "2.0", Kind.RENAME,
+           note="contrib.learn's ModeKeys (TRAIN='train', EVAL='eval', INFER='infer'), "
+                "served as it was"),
+    # tf.contrib.training.HParams, re-implemented (no package carries it).
+    *_ours("training", "compat.tf1x.hparams", ("HParams", "parse_values"),
+           note="compat.tf1x.hparams re-implements contrib.training's HParams as TF 1.15 "
+                "had it (HParamDef protos excepted)"),
+    # tf.contrib.crf (TF 1.8-1.15), gone with contrib; tensorflow_addons'
+    # successor no longer runs either.
+    *_ours("crf", "compat.tf1x.crf", (
+        "crf_log_likelihood", "viterbi_decode", "crf_decode", "crf_sequence_score",
+        "crf_unary_score", "crf_log_norm", "crf_binary_score", "crf_multitag_sequence_score"),
+        note="compat.tf1x.crf re-implements tf.contrib.crf as TF 1.15 computed it"),
     # tf.contrib.rnn: the core cells it re-exported, and the static RNNs.
     *_rnn(("BasicLSTMCell", "MultiRNNCell", "LSTMCell", "DropoutWrapper", "GRUCell",
            "LSTMStateTuple", "RNNCell", "BasicRNNCell", "DeviceWrapper", "ResidualWrapper")),

@@ -1,0 +1,166 @@
+"""tf.contrib's training-side families, served by the table
+(compat/api/names/contrib.py): contrib.losses, contrib.training
+(create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
+contrib.crf, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.util.  A 2018-style program using them runs through the runner and,
+upgraded, on plain Python; both print the same numbers, and those are the
+numbers worked out here with numpy from each function's TF 1.x
+documentation."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from compat import upgrade
+from conftest import REPO_ROOT, plain_env
+
+RUNNER = str(REPO_ROOT / "scripts" / "run_legacy.py")
+
+PROGRAM = '''
+import json
+import sys
+import numpy as np
+import tensorflow as tf
+from tensorflow.contrib import lookup
+
+out = {}
+hparams = tf.contrib.training.HParams(learning_rate=0.1, hidden=[4, 2], use_bias=True)
+hparams.parse("learning_rate=0.5,hidden=[3,3]")
+out["hparams"] = [hparams.learning_rate, hparams.hidden, hparams.use_bias]
+out["modes"] = [tf.contrib.learn.ModeKeys.TRAIN, tf.contrib.learn.ModeKeys.EVAL,
+                tf.contrib.learn.ModeKeys.INFER]
+
+# contrib.losses: (logits, onehot_labels), the order before tf.losses.
+x = tf.constant([[1.0, 2.0], [-1.0, 0.5], [0.0, 3.0]])
+labels = tf.constant([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+w = tf.Variable([[0.5, -0.5], [0.25, 1.0]], name="w")
+logits = tf.matmul(x, w)
+loss = tf.contrib.losses.softmax_cross_entropy(logits, labels)
+total = tf.contrib.losses.get_total_loss(add_regularization_losses=False)
+global_step = tf.train.get_or_create_global_step()
+train_op = tf.contrib.training.create_train_op(
+    loss, tf.train.GradientDescentOptimizer(hparams.learning_rate), global_step=global_step)
+
+# contrib.metrics: (predictions, labels), accumulated over two batches.
+pred = tf.placeholder(tf.int64, [None])
+truth = tf.placeholder(tf.int64, [None])
+acc, acc_update = tf.contrib.metrics.streaming_accuracy(pred, truth)
+mean, mean_update = tf.contrib.metrics.streaming_mean(tf.cast(pred, tf.float32))
+
+table = lookup.HashTable(
+    lookup.KeyValueTensorInitializer(tf.constant(["cat", "dog"]), tf.constant([3, 5], tf.int64)),
+    -1)
+vocab = tf.contrib.lookup.index_table_from_tensor(tf.constant(["a", "b", "c"]), default_value=9)
+found = table.lookup(tf.constant(["dog", "emu", "cat"]))
+ids = vocab.lookup(tf.constant(["c", "zz", "a"]))
+
+potentials = np.array([[1.0, 0.0], [0.0, 2.0], [1.5, 0.0]], np.float32)
+transitions = np.array([[0.0, -3.0], [1.0, 0.0]], np.float32)
+out["viterbi"] = [int(t) for t in tf.contrib.crf.viterbi_decode(potentials, transitions)[0]]
+out["viterbi_score"] = float(tf.contrib.crf.viterbi_decode(potentials, transitions)[1])
+out["nest"] = tf.contrib.framework.nest.flatten({"b": (1, 2), "a": 3})
+out["static"] = tf.contrib.util.constant_value(tf.shape(tf.zeros([6, 7]))).tolist()
+
+with tf.Session() as sess:
+    sess.run([tf.global_variables_initializer(), tf.local_variables_initializer(),
+              tf.tables_initializer()])
+    out["loss_before"], out["total"] = [float(v) for v in sess.run([loss, total])]
+    out["train_op_value"] = float(sess.run(train_op))
+    out["w_after"] = sess.run(w).tolist()
+    out["step"] = int(sess.run(global_step))
+    sess.run([acc_update, mean_update], {pred: [1, 0, 1], truth: [1, 1, 1]})
+    sess.run([acc_update, mean_update], {pred: [2, 2], truth: [2, 0]})
+    out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
+    out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
+json.dump(out, open(sys.argv[1], "w"))
+'''
+
+
+def _run(args, tmp_path):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          cwd=str(tmp_path), env=plain_env(), timeout=300)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("contrib_training")
+    (tmp / "prog.py").write_text(PROGRAM)
+    result = upgrade.upgrade_source(PROGRAM, "prog.py")
+    (tmp / "prog_up.py").write_text(result.source)
+    ran = _run([RUNNER, "prog.py", str(tmp / "runner.json")], tmp)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    plain = _run(["prog_up.py", str(tmp / "plain.json")], tmp)
+    assert plain.returncode == 0, plain.stderr[-3000:]
+    return {"runner": json.loads((tmp / "runner.json").read_text()),
+            "upgraded": json.loads((tmp / "plain.json").read_text()), "upgrade": result}
+
+
+def test_runner_and_upgraded_file_print_the_same(outputs):
+    assert outputs["runner"] == outputs["upgraded"]
+    assert not outputs["upgrade"].flags
+    assert "contrib" not in "".join(line.partition("#")[0]
+                                    for line in outputs["upgrade"].source.splitlines())
+
+
+def test_hparams_parse_overrides_and_keeps_types(outputs):
+    assert outputs["runner"]["hparams"] == [0.5, [3, 3], True]
+
+
+def test_contrib_learn_mode_keys_are_the_estimator_strings(outputs):
+    assert outputs["runner"]["modes"] == ["train", "eval", "infer"]
+
+
+def _softmax_ce(logits, onehot):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -(onehot * log_p).sum(axis=1)
+
+
+def test_losses_take_logits_first_and_create_train_op_takes_one_sgd_step(outputs):
+    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, 3.0]])
+    onehot = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    w = np.array([[0.5, -0.5], [0.25, 1.0]])
+    logits = x @ w
+    loss = _softmax_ce(logits, onehot).mean()
+    out = outputs["runner"]
+    assert out["loss_before"] == pytest.approx(loss, rel=1e-5)
+    assert out["total"] == pytest.approx(loss, rel=1e-5)        # the loss was added to LOSSES
+    # create_train_op returns the loss computed before the update.
+    assert out["train_op_value"] == pytest.approx(loss, rel=1e-5)
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    grad = x.T @ (probs - onehot) / len(x)
+    np.testing.assert_allclose(out["w_after"], w - 0.5 * grad, rtol=1e-5)   # lr from hparams
+    assert out["step"] == 1
+
+
+def test_streaming_metrics_accumulate_across_batches(outputs):
+    # 2 of 3 right, then 1 of 2: 3 of 5.  Mean of 1,0,1,2,2.
+    assert outputs["runner"]["accuracy"] == pytest.approx(3 / 5)
+    assert outputs["runner"]["mean"] == pytest.approx(6 / 5)
+
+
+def test_lookup_tables_map_keys_and_fall_back_to_the_default(outputs):
+    assert outputs["runner"]["found"] == [5, -1, 3]
+    assert outputs["runner"]["ids"] == [2, 9, 0]
+
+
+def test_viterbi_decode_finds_the_best_path(outputs):
+    potentials = np.array([[1.0, 0.0], [0.0, 2.0], [1.5, 0.0]])
+    transitions = np.array([[0.0, -3.0], [1.0, 0.0]])
+    paths = [(a, b, c) for a in range(2) for b in range(2) for c in range(2)]
+
+    def score(p):
+        return sum(potentials[t, s] for t, s in enumerate(p)) + \
+            transitions[p[0], p[1]] + transitions[p[1], p[2]]
+    best = max(paths, key=score)
+    assert outputs["runner"]["viterbi"] == list(best)
+    assert outputs["runner"]["viterbi_score"] == pytest.approx(score(best))
+
+
+def test_nest_and_constant_value(outputs):
+    assert outputs["runner"]["nest"] == [3, 1, 2]      # dict keys in sorted order
+    # A shape known when the graph is built; constant_value folds Shape ops.
+    assert outputs["runner"]["static"] == [6, 7]
