@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -61,6 +61,9 @@ potentials = np.array([[1.0, 0.0], [0.0, 2.0], [1.5, 0.0]], np.float32)
 transitions = np.array([[0.0, -3.0], [1.0, 0.0]], np.float32)
 out["viterbi"] = [int(t) for t in tf.contrib.crf.viterbi_decode(potentials, transitions)[0]]
 out["viterbi_score"] = float(tf.contrib.crf.viterbi_decode(potentials, transitions)[1])
+tiled = tf.contrib.seq2seq.tile_batch(tf.constant([[1, 2], [3, 4]]), multiplier=2)
+uniform = tf.contrib.seq2seq.sequence_loss(tf.zeros([2, 4, 3]), tf.zeros([2, 4], tf.int32),
+                                           tf.ones([2, 4]))
 out["nest"] = tf.contrib.framework.nest.flatten({"b": (1, 2), "a": 3})
 out["static"] = tf.contrib.util.constant_value(tf.shape(tf.zeros([6, 7]))).tolist()
 
@@ -75,6 +78,7 @@ with tf.Session() as sess:
     sess.run([acc_update, mean_update], {pred: [2, 2], truth: [2, 0]})
     out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
+    out["tiled"], out["uniform"] = sess.run(tiled).tolist(), float(sess.run(uniform))
 json.dump(out, open(sys.argv[1], "w"))
 '''
 
@@ -158,6 +162,12 @@ def test_viterbi_decode_finds_the_best_path(outputs):
     best = max(paths, key=score)
     assert outputs["runner"]["viterbi"] == list(best)
     assert outputs["runner"]["viterbi_score"] == pytest.approx(score(best))
+
+
+def test_seq2seq_tile_batch_and_sequence_loss(outputs):
+    # Each batch entry repeated in place; equal logits over 3 classes cost ln 3.
+    assert outputs["runner"]["tiled"] == [[1, 2], [1, 2], [3, 4], [3, 4]]
+    assert outputs["runner"]["uniform"] == pytest.approx(np.log(3.0), rel=1e-6)
 
 
 def test_nest_and_constant_value(outputs):

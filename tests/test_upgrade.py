@@ -431,13 +431,31 @@ def test_contrib_and_user_ops_flagged():
         from tensorflow.contrib import learn
         h = tf.contrib.layers.sparse_column_with_hash_bucket(x, 3)
         op = tf.user_ops.my_op
+        est = learn.Estimator(model_fn)
+        mode = learn.ModeKeys.INFER
         """)
     assert "h = tf.contrib.layers.sparse_column_with_hash_bucket(x, 3)" in result.source
+    # The table serves part of contrib.learn (ModeKeys): the import goes,
+    # each use is rewritten, or flagged where it is made.
+    assert "import learn" not in result.source
+    assert "mode = compat.tf1x.learn.ModeKeys.INFER" in result.source
     flags = {(f.name, f.line) for f in result.flags}
     # tf.contrib.learn has its own entry (what to use instead), the rest of
     # tf.contrib the namespace's.
-    assert flags == {("tf.contrib.learn", 2), ("tf.contrib", 3), ("tf.user_ops", 4)}
+    assert flags == {("tf.contrib.learn", 5), ("tf.contrib", 3), ("tf.user_ops", 4)}
     assert all("removed" in f.note or "rebuilt" in f.note for f in result.flags)
+
+
+def test_set_up_lines_precede_a_from_import_of_tensorflow():
+    # No `import tensorflow` at all: the glue still goes before TF loads.
+    result = up("""\
+        import numpy as np
+        from tensorflow.estimator import ModeKeys
+        print(ModeKeys.PREDICT)
+        """)
+    assert result.source.splitlines()[1:3] == [
+        "import compat.tf1x.estimator  # tf.estimator: tensorflow-estimator 2.15 on TF 2.x",
+        "from tensorflow.estimator import ModeKeys"]
 
 
 def test_alias_is_tracked():

@@ -53,14 +53,16 @@ def is_python_module_entry(entry):
     return entry is not None and entry.replaced_by_module and entry.old.startswith(TF_MODULE + ".")
 
 
-def env_entry(path):
+def setup_entry(path):
     """The entry for a module path a program imports (``tensorflow.keras.
-    layers``), or for the nearest package above it, whose modern form needs
-    an environment variable; None if there is none."""
+    layers``, ``tensorflow.estimator``), or for the nearest package above
+    it, whose modern form needs set-up before TensorFlow loads (an
+    environment variable, a preload module); None if there is none."""
     parts = tf_form(path).split(".")
     candidates = [path] + [".".join(parts[:end]) for end in range(len(parts), 1, -1)]
     return next((api.BY_OLD[name] for name in candidates
-                 if name in api.BY_OLD and api.BY_OLD[name].env), None)
+                 if name in api.BY_OLD and (api.BY_OLD[name].env or api.BY_OLD[name].preload)),
+                None)
 
 
 def is_outside_tf_entry(entry):
@@ -123,6 +125,7 @@ class _ImportScan(cst.CSTVisitor):
         self.b = bindings
         self._depth = 0
         self._fallback = None
+        self._from_import = None
 
     def visit_FunctionDef(self, node):
         self._depth += 1
@@ -156,7 +159,13 @@ class _ImportScan(cst.CSTVisitor):
 
     def visit_ImportFrom(self, node):
         module = import_name(node.module)
-        if not module or node.relative or isinstance(node.names, cst.ImportStar):
+        if not module or node.relative:
+            return
+        if (module == TF_MODULE or module.startswith(TF_MODULE + ".")) and self._depth == 0:
+            # A program that only ever says `from tensorflow.estimator import
+            # ...` still needs its set-up lines before that import.
+            self._from_import = self._from_import or node
+        if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
             bound = import_name(alias.asname.name if alias.asname else alias.name)
@@ -192,7 +201,7 @@ class _ImportScan(cst.CSTVisitor):
 
     def finish(self):
         if self.b.target is None:
-            self.b.target = self._fallback
+            self.b.target = self._fallback or self._from_import
 
 
 class _UseScan(cst.CSTVisitor):
@@ -227,7 +236,7 @@ class _UseScan(cst.CSTVisitor):
 
     def _need_imported(self, path):
         if path and path.startswith(TF_MODULE + "."):
-            self._need(env_entry(path))
+            self._need(setup_entry(path))
 
     def _need(self, entry):
         for name, value in entry.env if entry else ():

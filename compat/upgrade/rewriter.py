@@ -166,6 +166,8 @@ class Rewriter(cst.CSTTransformer):
         return alias.with_changes(name=cst.parse_expression(entry.new))
 
     def leave_ImportFrom(self, original, updated):
+        if original is self.b.target:
+            self._after_target = self._setup_lines(original)
         module = import_name(updated.module)
         if (module in api.VALUE_MODULES and not updated.relative
                 and not isinstance(updated.names, cst.ImportStar)):
@@ -285,12 +287,16 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original, updated):
         if self._after_target is None or not any(
-                isinstance(s, cst.Import) and s is self.b.target for s in original.body):
+                s is self.b.target for s in original.body):
             return updated
         before, after = self._after_target
         self._after_target = None
         if not before and not after:
             return updated
+        if not updated.body:
+            # The import itself was dropped (a namespace served name by name).
+            return cst.FlattenSentinel([*before, *after]) if before or after \
+                else cst.RemoveFromParent()
         if before:
             # The import's leading comments stay with the first new line.
             before[0] = before[0].with_changes(leading_lines=updated.leading_lines)

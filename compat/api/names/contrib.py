@@ -198,6 +198,14 @@ ENTRIES = (
     *_ours("training", "compat.tf1x.hparams", ("HParams", "parse_values"),
            note="compat.tf1x.hparams re-implements contrib.training's HParams as TF 1.15 "
                 "had it (HParamDef protos excepted)"),
+    # tf.contrib.seq2seq's and legacy_seq2seq's functions (the decoder and
+    # attention classes are not served).
+    *_ours("seq2seq", "compat.tf1x.seq2seq", ("sequence_loss", "tile_batch", "hardmax"),
+           note="compat.tf1x.seq2seq re-implements it as TF 1.15's contrib.seq2seq computed it"),
+    *_ours("legacy_seq2seq", "compat.tf1x.legacy_seq2seq",
+           ("sequence_loss_by_example", "sequence_loss", "rnn_decoder"),
+           note="compat.tf1x.legacy_seq2seq re-implements it as TF 1.x's contrib."
+                "legacy_seq2seq computed it"),
     # tf.contrib.crf (TF 1.8-1.15), gone with contrib; tensorflow_addons'
     # successor no longer runs either.
     *_ours("crf", "compat.tf1x.crf", (
