@@ -1,5 +1,5 @@
 """Run a TF 1.x-era program both ways the project offers, for the era's
-tests (test_tf1_layers.py, test_input_pipelines.py): through the legacy
+tests (test_tf1_layers.py, test_input_pipelines.py, test_contrib_training.py): through the legacy
 runner, and upgraded then run with plain ``python`` in an environment
 without TF_USE_LEGACY_KERAS (an upgraded file must set what it needs
 itself)."""

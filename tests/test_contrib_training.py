@@ -7,21 +7,13 @@ upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
 documentation."""
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
-from compat import upgrade
-from conftest import REPO_ROOT, plain_env
-
-RUNNER = str(REPO_ROOT / "scripts" / "run_legacy.py")
+import era_run
 
 PROGRAM = '''
 import json
-import sys
 import numpy as np
 import tensorflow as tf
 from tensorflow.contrib import lookup
@@ -79,27 +71,17 @@ with tf.Session() as sess:
     out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
     out["tiled"], out["uniform"] = sess.run(tiled).tolist(), float(sess.run(uniform))
-json.dump(out, open(sys.argv[1], "w"))
+print(json.dumps(out))
 '''
-
-
-def _run(args, tmp_path):
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          cwd=str(tmp_path), env=plain_env(), timeout=300)
 
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("contrib_training")
-    (tmp / "prog.py").write_text(PROGRAM)
-    result = upgrade.upgrade_source(PROGRAM, "prog.py")
-    (tmp / "prog_up.py").write_text(result.source)
-    ran = _run([RUNNER, "prog.py", str(tmp / "runner.json")], tmp)
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    plain = _run(["prog_up.py", str(tmp / "plain.json")], tmp)
-    assert plain.returncode == 0, plain.stderr[-3000:]
-    return {"runner": json.loads((tmp / "runner.json").read_text()),
-            "upgraded": json.loads((tmp / "plain.json").read_text()), "upgrade": result}
+    runner_out, _ = era_run.through_runner(tmp, PROGRAM)
+    result, upgraded_out = era_run.upgraded(tmp, PROGRAM)
+    return {"runner": era_run.last_json(runner_out), "upgraded": era_run.last_json(upgraded_out),
+            "upgrade": result}
 
 
 def test_runner_and_upgraded_file_print_the_same(outputs):
