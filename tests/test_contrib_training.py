@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -56,6 +56,11 @@ out["viterbi_score"] = float(tf.contrib.crf.viterbi_decode(potentials, transitio
 tiled = tf.contrib.seq2seq.tile_batch(tf.constant([[1, 2], [3, 4]]), multiplier=2)
 uniform = tf.contrib.seq2seq.sequence_loss(tf.zeros([2, 4, 3]), tf.zeros([2, 4], tf.int32),
                                            tf.ones([2, 4]))
+block = tf.contrib.rnn.LSTMBlockCell(2)
+with tf.variable_scope("block"):
+    block_h, block_state = block(tf.constant([[1.0, 2.0, 3.0]]), tf.contrib.rnn.LSTMStateTuple(
+        tf.constant([[0.4, -0.2]]), tf.zeros([1, 2])))
+zero_block = [v.assign(tf.zeros_like(v)) for v in block.variables]
 out["nest"] = tf.contrib.framework.nest.flatten({"b": (1, 2), "a": 3})
 out["static"] = tf.contrib.util.constant_value(tf.shape(tf.zeros([6, 7]))).tolist()
 
@@ -70,6 +75,8 @@ with tf.Session() as sess:
     sess.run([acc_update, mean_update], {pred: [2, 2], truth: [2, 0]})
     out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
+    sess.run(zero_block)
+    out["block_h"], out["block_c"] = [v.tolist() for v in sess.run([block_h, block_state.c])]
     out["tiled"], out["uniform"] = sess.run(tiled).tolist(), float(sess.run(uniform))
 print(json.dumps(out))
 '''
@@ -150,6 +157,14 @@ def test_seq2seq_tile_batch_and_sequence_loss(outputs):
     # Each batch entry repeated in place; equal logits over 3 classes cost ln 3.
     assert outputs["runner"]["tiled"] == [[1, 2], [1, 2], [3, 4], [3, 4]]
     assert outputs["runner"]["uniform"] == pytest.approx(np.log(3.0), rel=1e-6)
+
+
+def test_lstm_block_cell_with_zero_weights_keeps_a_forget_gate_share_of_c(outputs):
+    # Every gate's pre-activation is 0, the forget gate's plus forget_bias 1:
+    # c' = sigmoid(1) c + sigmoid(0) tanh(0), h = sigmoid(0) tanh(c').
+    c = np.array([[0.4, -0.2]]) / (1 + np.exp(-1.0))
+    np.testing.assert_allclose(outputs["runner"]["block_c"], c, rtol=1e-6)
+    np.testing.assert_allclose(outputs["runner"]["block_h"], 0.5 * np.tanh(c), rtol=1e-6)
 
 
 def test_nest_and_constant_value(outputs):

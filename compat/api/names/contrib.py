@@ -67,11 +67,11 @@ def _same_function(pairs):
                  for old, new in pairs)
 
 
-def _ours(namespace, module, names, note):
+def _ours(namespace, module, names, note, **kwargs):
     """``tf.contrib.<namespace>.<name>`` -> ``<module>.<name>``, a module of
     this project that re-implements it with its TF 1.x semantics."""
     return tuple(_entry("tf.contrib.%s.%s" % (namespace, name), "%s.%s" % (module, name), "2.0",
-                        Kind.RENAME, note=note) for name in names)
+                        Kind.RENAME, note=note, **kwargs) for name in names)
 
 
 ENTRIES = (
@@ -217,4 +217,10 @@ ENTRIES = (
            "LSTMStateTuple", "RNNCell", "BasicRNNCell", "DeviceWrapper", "ResidualWrapper")),
     *_rnn(("static_rnn", "static_bidirectional_rnn", "static_state_saving_rnn"),
           target="tf.nn"),
+    # ... and contrib's own cells and stacking functions, which nothing carries.
+    *_ours("rnn", "compat.tf1x.rnn", (
+        "LayerNormBasicLSTMCell", "LSTMBlockCell", "stack_bidirectional_dynamic_rnn",
+        "stack_bidirectional_rnn"),
+        note="compat.tf1x.rnn re-implements it as TF 1.15's contrib.rnn computed it, with its "
+             "variable names", env=_LEGACY_KERAS, upgrade_note=_RNN_UPGRADE_NOTE),
 )
