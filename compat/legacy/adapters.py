@@ -26,8 +26,8 @@ from compat.util import errors
 v1 = tf.compat.v1
 
 
-class LegacyError(errors.UserError, RuntimeError):
-    """A legacy call that has no safe modern form."""
+# Defined with the other user errors, so compat.tf1x can raise it too.
+LegacyError = errors.LegacyError
 
 
 def bind_old_call(entry, args, kwargs):

@@ -57,3 +57,8 @@ class ConfigError(UserError, ValueError):
     """A setting is out of range or names nothing (a flag value, a data set
     size, a model name).  The scripts print these on one line; any other
     ValueError is a bug and keeps its traceback."""
+
+
+class LegacyError(UserError, RuntimeError):
+    """A legacy call that has no safe modern form: the runner stops the
+    program with this one line (what the call was, what to do instead)."""
