@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.summary, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -14,6 +14,8 @@ import era_run
 
 PROGRAM = '''
 import json
+import os
+import sys
 import numpy as np
 import tensorflow as tf
 from tensorflow.contrib import lookup
@@ -61,6 +63,10 @@ with tf.variable_scope("block"):
     block_h, block_state = block(tf.constant([[1.0, 2.0, 3.0]]), tf.contrib.rnn.LSTMStateTuple(
         tf.constant([[0.4, -0.2]]), tf.zeros([1, 2])))
 zero_block = [v.assign(tf.zeros_like(v)) for v in block.variables]
+writer = tf.contrib.summary.create_file_writer("logs_" + os.path.basename(sys.argv[0]))
+with writer.as_default(), tf.contrib.summary.always_record_summaries():
+    tf.contrib.summary.scalar("loss", loss, step=global_step)
+summaries = tf.contrib.summary.all_summary_ops()
 out["nest"] = tf.contrib.framework.nest.flatten({"b": (1, 2), "a": 3})
 out["static"] = tf.contrib.util.constant_value(tf.shape(tf.zeros([6, 7]))).tolist()
 
@@ -68,7 +74,12 @@ with tf.Session() as sess:
     sess.run([tf.global_variables_initializer(), tf.local_variables_initializer(),
               tf.tables_initializer()])
     out["loss_before"], out["total"] = [float(v) for v in sess.run([loss, total])]
+    with writer.as_default():
+        tf.contrib.summary.initialize(graph=tf.get_default_graph())
+    sess.run(summaries)
     out["train_op_value"] = float(sess.run(train_op))
+    sess.run(summaries)
+    sess.run(tf.contrib.summary.flush(writer))
     out["w_after"] = sess.run(w).tolist()
     out["step"] = int(sess.run(global_step))
     sess.run([acc_update, mean_update], {pred: [1, 0, 1], truth: [1, 1, 1]})
@@ -88,7 +99,7 @@ def outputs(tmp_path_factory):
     runner_out, _ = era_run.through_runner(tmp, PROGRAM)
     result, upgraded_out = era_run.upgraded(tmp, PROGRAM)
     return {"runner": era_run.last_json(runner_out), "upgraded": era_run.last_json(upgraded_out),
-            "upgrade": result}
+            "upgrade": result, "dir": tmp}
 
 
 def test_runner_and_upgraded_file_print_the_same(outputs):
@@ -165,6 +176,17 @@ def test_lstm_block_cell_with_zero_weights_keeps_a_forget_gate_share_of_c(output
     c = np.array([[0.4, -0.2]]) / (1 + np.exp(-1.0))
     np.testing.assert_allclose(outputs["runner"]["block_c"], c, rtol=1e-6)
     np.testing.assert_allclose(outputs["runner"]["block_h"], 0.5 * np.tanh(c), rtol=1e-6)
+
+
+def test_contrib_summary_writes_the_loss_at_each_global_step(outputs):
+    from tensorboard.backend.event_processing import event_accumulator
+    for program in ("prog.py", "upgraded_prog.py"):
+        events = event_accumulator.EventAccumulator(str(outputs["dir"] / ("logs_" + program)))
+        events.Reload()
+        written = [(e.step, e.value) for e in events.Scalars("loss")]
+        assert written == [(0, pytest.approx(outputs["runner"]["loss_before"])),
+                           (1, pytest.approx(written[1][1]))], program
+        assert written[1][1] < written[0][1]          # one SGD step lowered it
 
 
 def test_nest_and_constant_value(outputs):

@@ -206,6 +206,13 @@ ENTRIES = (
            ("sequence_loss_by_example", "sequence_loss", "rnn_decoder"),
            note="compat.tf1x.legacy_seq2seq re-implements it as TF 1.x's contrib."
                 "legacy_seq2seq computed it"),
+    # tf.contrib.summary: TF's summary_ops_v2, which TF 2.x keeps private.
+    *_same_function(("summary." + name, "compat.tf1x.summary." + name) for name in (
+        "scalar", "histogram", "create_file_writer", "always_record_summaries",
+        "record_summaries_every_n_global_steps", "SummaryWriter", "summary_writer_initializer_op",
+        "graph", "generic", "all_summary_ops", "initialize", "create_summary_file_writer",
+        "never_record_summaries", "should_record_summaries", "image", "audio", "flush",
+        "import_event", "eval_dir")),
     # tf.contrib.crf (TF 1.8-1.15), gone with contrib; tensorflow_addons'
     # successor no longer runs either.
     *_ours("crf", "compat.tf1x.crf", (
