@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.summary, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.summary, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -58,6 +58,8 @@ out["viterbi_score"] = float(tf.contrib.crf.viterbi_decode(potentials, transitio
 tiled = tf.contrib.seq2seq.tile_batch(tf.constant([[1, 2], [3, 4]]), multiplier=2)
 uniform = tf.contrib.seq2seq.sequence_loss(tf.zeros([2, 4, 3]), tf.zeros([2, 4], tf.int32),
                                            tf.ones([2, 4]))
+he = tf.get_variable("he", [200, 300],
+                     initializer=tf.contrib.keras.initializers.he_normal(seed=3))
 block = tf.contrib.rnn.LSTMBlockCell(2)
 with tf.variable_scope("block"):
     block_h, block_state = block(tf.constant([[1.0, 2.0, 3.0]]), tf.contrib.rnn.LSTMStateTuple(
@@ -86,6 +88,8 @@ with tf.Session() as sess:
     sess.run([acc_update, mean_update], {pred: [2, 2], truth: [2, 0]})
     out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
+    he_values = sess.run(he)
+    out["he_std"], out["he_max"] = float(he_values.std()), float(abs(he_values).max())
     sess.run(zero_block)
     out["block_h"], out["block_c"] = [v.tolist() for v in sess.run([block_h, block_state.c])]
     out["tiled"], out["uniform"] = sess.run(tiled).tolist(), float(sess.run(uniform))
@@ -187,6 +191,18 @@ def test_contrib_summary_writes_the_loss_at_each_global_step(outputs):
         assert written == [(0, pytest.approx(outputs["runner"]["loss_before"])),
                            (1, pytest.approx(written[1][1]))], program
         assert written[1][1] < written[0][1]          # one SGD step lowered it
+
+
+def test_contrib_keras_he_normal_truncates_without_rescaling(outputs):
+    # TF 1.x: normal(0, sqrt(2 / fan_in)) cut at 2 sigma, so the values'
+    # spread is that sigma times the spread of a unit normal cut at +-2.
+    import math
+    sigma = math.sqrt(2.0 / 200)
+    pdf2 = math.exp(-2.0) / math.sqrt(2 * math.pi)
+    mass = math.erf(2 / math.sqrt(2))
+    cut_std = math.sqrt(1 - 2 * 2 * pdf2 / mass)              # 0.8796
+    assert outputs["runner"]["he_std"] == pytest.approx(sigma * cut_std, rel=0.02)
+    assert outputs["runner"]["he_max"] <= 2 * sigma
 
 
 def test_nest_and_constant_value(outputs):

@@ -28,8 +28,11 @@ share served), each with its TF 1.x meaning.
 Field meanings: ``compat.api.entry``.
 """
 
+import dataclasses
+
 from compat.api.entry import Kind
 from compat.api.entry import entry as _entry
+from compat.api.names import tf0
 
 # tf_slim works on TF 2.21 only once this module has run (before TensorFlow).
 _SLIM_GLUE = "compat.tf1x.slim"
@@ -206,6 +209,28 @@ ENTRIES = (
            ("sequence_loss_by_example", "sequence_loss", "rnn_decoder"),
            note="compat.tf1x.legacy_seq2seq re-implements it as TF 1.x's contrib."
                 "legacy_seq2seq computed it"),
+    # tf.contrib.keras's initializers, drawing as TF 1.1-1.9 did.
+    *_ours("keras.initializers", "compat.tf1x.keras_initializers", (
+        "he_normal", "glorot_normal", "lecun_normal", "he_uniform", "glorot_uniform",
+        "lecun_uniform"),
+        note="compat.tf1x.keras_initializers draws as contrib.keras did: a normal of "
+             "stddev sqrt(scale/n) truncated at 2 stddev (today's divides by 0.88)"),
+    # tf.contrib.deprecated kept TF 0.x's summary ops through TF 1.x, with
+    # their literal tags: the same entries as tf.scalar_summary & co.
+    *(dataclasses.replace(e, old="tf.contrib.deprecated." + e.old[len("tf."):], version="2.0")
+      for e in tf0.ENTRIES
+      if e.old in ("tf.scalar_summary", "tf.histogram_summary", "tf.image_summary",
+                   "tf.audio_summary", "tf.merge_summary", "tf.merge_all_summaries")),
+    *_same_function((
+        ("compiler.jit.experimental_jit_scope", "tf.xla.experimental.jit_scope"),
+        ("compiler.experimental_jit_scope", "tf.xla.experimental.jit_scope"),
+        # contrib.linalg (TF 1.1-1.4) moved to tf.linalg as it was; TriL
+        # took the name LinearOperatorLowerTriangular there.
+        ("linalg.LinearOperatorTriL", "tf.linalg.LinearOperatorLowerTriangular"),
+        *(("linalg." + name, "tf.linalg." + name) for name in (
+            "LinearOperator", "LinearOperatorDiag", "LinearOperatorIdentity",
+            "LinearOperatorScaledIdentity", "LinearOperatorFullMatrix",
+            "LinearOperatorComposition")))),
     # tf.contrib.summary: TF's summary_ops_v2, which TF 2.x keeps private.
     *_same_function(("summary." + name, "compat.tf1x.summary." + name) for name in (
         "scalar", "histogram", "create_file_writer", "always_record_summaries",
