@@ -85,7 +85,7 @@ json.dump(out, open(sys.argv[1], "w"))
 
 UNSUPPORTED = '''
 import tensorflow as tf
-column = tf.contrib.layers.sparse_column_with_hash_bucket("word", 100)
+graph = tf.contrib.quantize.create_training_graph(tf.get_default_graph())
 '''
 
 
@@ -197,7 +197,7 @@ def test_unsupported_contrib_name_stops_with_one_line(tmp_path):
     assert ran.returncode != 0
     last = ran.stderr.strip().splitlines()
     assert len(last) == 1, ran.stderr
-    assert "tf.contrib.layers.sparse_column_with_hash_bucket (old.py:3) has no safe mapping" \
+    assert "tf.contrib.quantize (old.py:3) has no safe mapping" \
         in last[0]
     flags = upgrade.upgrade_source(UNSUPPORTED, "old.py").flags
     assert [(f.name, f.line) for f in flags] == [("tf.contrib", 3)]
@@ -234,7 +234,7 @@ def test_coverage_classifies_paths_and_counts_the_share():
              {"api": "tf.contrib.slim.arg_scope", "usage_lines": 5},
              {"api": "tf.contrib.slim.no_such_thing", "usage_lines": 1},
              {"api": "tf.contrib.layers", "usage_lines": 4},
-             {"api": "tf.contrib.layers.sparse_column_with_hash_bucket", "usage_lines": 20}]
+             {"api": "tf.contrib.quantize.create_training_graph", "usage_lines": 20}]
     rows, shares = coverage.coverage(usage, lambda new, rest: rest != "no_such_thing")
     assert [(r.runner, r.upgrader) for r in rows] == [
         (True, True), (True, True), (False, False), (True, False), (False, False)]

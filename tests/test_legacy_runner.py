@@ -406,7 +406,7 @@ with tf.Session() as s:
 
 
 @pytest.mark.parametrize("name, code", [
-    ("tf.contrib", "column = tf.contrib.layers.sparse_column_with_hash_bucket"),
+    ("tf.contrib", "graph = tf.contrib.quantize.create_training_graph"),
     ("tf.user_ops", "op = tf.user_ops.my_op"),
 ])
 def test_names_with_no_mapping_stop_with_advice(tmp_path, name, code):

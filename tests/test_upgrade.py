@@ -429,12 +429,12 @@ def test_contrib_and_user_ops_flagged():
     result = up("""\
         import tensorflow as tf
         from tensorflow.contrib import learn
-        h = tf.contrib.layers.sparse_column_with_hash_bucket(x, 3)
+        h = tf.contrib.quantize.create_training_graph(g)
         op = tf.user_ops.my_op
         est = learn.Estimator(model_fn)
         mode = learn.ModeKeys.INFER
         """)
-    assert "h = tf.contrib.layers.sparse_column_with_hash_bucket(x, 3)" in result.source
+    assert "h = tf.contrib.quantize.create_training_graph(g)" in result.source
     # The table serves part of contrib.learn (ModeKeys): the import goes,
     # each use is rewritten, or flagged where it is made.
     assert "import learn" not in result.source

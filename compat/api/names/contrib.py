@@ -192,6 +192,17 @@ ENTRIES = (
         ("sample_from_datasets", "sample_from_datasets"), ("scan", "scan"),
         ("get_single_element", "get_single_element"), ("make_csv_dataset", "make_csv_dataset"),
         ("Counter", "Counter"))),
+    # tf.contrib.layers' feature columns, as the core columns that carry
+    # their meaning (hash buckets, keys, embeddings' TF 1.x initializer,
+    # integer ids taken modulo the bucket count).
+    *_ours("layers", "compat.tf1x.feature_column", (
+        "sparse_column_with_hash_bucket", "real_valued_column", "embedding_column",
+        "sparse_column_with_keys", "bucketized_column", "crossed_column", "one_hot_column",
+        "create_feature_spec_for_parsing", "sparse_column_with_integerized_feature",
+        "weighted_sparse_column", "sparse_column_with_vocabulary_file",
+        "input_from_feature_columns"),
+        note="compat.tf1x.feature_column builds the tf.feature_column column with the "
+             "contrib column's meaning"),
     # tf.contrib.learn is otherwise unsupported (compat.api.names.estimator),
     # but a model_fn's mode comparisons are the same strings.
     _entry("tf.contrib.learn.ModeKeys", "compat.tf1x.learn.ModeKeys", "2.0", Kind.RENAME,
