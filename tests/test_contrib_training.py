@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.summary, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.summary, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -58,6 +58,7 @@ out["viterbi_score"] = float(tf.contrib.crf.viterbi_decode(potentials, transitio
 tiled = tf.contrib.seq2seq.tile_batch(tf.constant([[1, 2], [3, 4]]), multiplier=2)
 uniform = tf.contrib.seq2seq.sequence_loss(tf.zeros([2, 4, 3]), tf.zeros([2, 4], tf.int32),
                                            tf.ones([2, 4]))
+rotated = tf.contrib.image.rotate(tf.constant(np.arange(9.0).reshape(3, 3)), np.pi / 2)
 he = tf.get_variable("he", [200, 300],
                      initializer=tf.contrib.keras.initializers.he_normal(seed=3))
 block = tf.contrib.rnn.LSTMBlockCell(2)
@@ -88,6 +89,7 @@ with tf.Session() as sess:
     sess.run([acc_update, mean_update], {pred: [2, 2], truth: [2, 0]})
     out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
+    out["rotated"] = sess.run(rotated).tolist()
     he_values = sess.run(he)
     out["he_std"], out["he_max"] = float(he_values.std()), float(abs(he_values).max())
     sess.run(zero_block)
@@ -203,6 +205,10 @@ def test_contrib_keras_he_normal_truncates_without_rescaling(outputs):
     cut_std = math.sqrt(1 - 2 * 2 * pdf2 / mass)              # 0.8796
     assert outputs["runner"]["he_std"] == pytest.approx(sigma * cut_std, rel=0.02)
     assert outputs["runner"]["he_max"] <= 2 * sigma
+
+
+def test_contrib_image_rotate_turns_counterclockwise(outputs):
+    assert outputs["runner"]["rotated"] == np.rot90(np.arange(9.0).reshape(3, 3)).tolist()
 
 
 def test_nest_and_constant_value(outputs):

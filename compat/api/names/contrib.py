@@ -242,6 +242,22 @@ ENTRIES = (
             "LinearOperator", "LinearOperatorDiag", "LinearOperatorIdentity",
             "LinearOperatorScaledIdentity", "LinearOperatorFullMatrix",
             "LinearOperatorComposition")))),
+    # tf.contrib.signal moved to tf.signal (TF 1.13) with the same arguments.
+    *_same_function(("signal." + name, "tf.signal." + name) for name in (
+        "stft", "inverse_stft", "frame", "overlap_and_add", "inverse_stft_window_fn",
+        "hann_window", "hamming_window", "linear_to_mel_weight_matrix",
+        "mfccs_from_log_mel_spectrograms")),
+    *_ours("image", "compat.tf1x.image", (
+        "rotate", "transform", "compose_transforms", "angles_to_projective_transforms",
+        "translations_to_projective_transforms", "translate", "flat_transforms_to_matrices",
+        "matrices_to_flat_transforms"),
+        note="compat.tf1x.image runs TF's projective-transform kernel as contrib.image did "
+             "(zeros outside the image)"),
+    *_ours("opt", "compat.tf1x.opt", (
+        "MovingAverageOptimizer", "LazyAdamOptimizer", "NadamOptimizer", "AdamWOptimizer",
+        "MomentumWOptimizer", "DecoupledWeightDecayExtension",
+        "extend_with_decoupled_weight_decay"),
+        note="compat.tf1x.opt re-implements contrib.opt's optimizer with its TF 1.x updates"),
     # tf.contrib.summary: TF's summary_ops_v2, which TF 2.x keeps private.
     *_same_function(("summary." + name, "compat.tf1x.summary." + name) for name in (
         "scalar", "histogram", "create_file_writer", "always_record_summaries",
