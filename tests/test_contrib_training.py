@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.summary, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.summary, contrib.tensorboard's projector, contrib.layers.embed_sequence, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -19,6 +19,7 @@ import sys
 import numpy as np
 import tensorflow as tf
 from tensorflow.contrib import lookup
+from tensorflow.contrib.tensorboard.plugins import projector
 
 out = {}
 hparams = tf.contrib.training.HParams(learning_rate=0.1, hidden=[4, 2], use_bias=True)
@@ -59,6 +60,14 @@ tiled = tf.contrib.seq2seq.tile_batch(tf.constant([[1, 2], [3, 4]]), multiplier=
 uniform = tf.contrib.seq2seq.sequence_loss(tf.zeros([2, 4, 3]), tf.zeros([2, 4], tf.int32),
                                            tf.ones([2, 4]))
 rotated = tf.contrib.image.rotate(tf.constant(np.arange(9.0).reshape(3, 3)), np.pi / 2)
+embedded = tf.contrib.layers.embed_sequence(
+    tf.constant([[1, 2], [0, 1]]), vocab_size=3, embed_dim=2,
+    initializer=tf.constant_initializer(np.arange(6.0).reshape(3, 2)))
+out["model_variables"] = [v.op.name for v in tf.get_collection(tf.GraphKeys.MODEL_VARIABLES)]
+config = projector.ProjectorConfig()
+config.embeddings.add().tensor_name = "EmbedSequence/embeddings"
+projector.visualize_embeddings(tf.summary.FileWriter("proj_" + os.path.basename(sys.argv[0])),
+                               config)
 he = tf.get_variable("he", [200, 300],
                      initializer=tf.contrib.keras.initializers.he_normal(seed=3))
 block = tf.contrib.rnn.LSTMBlockCell(2)
@@ -90,6 +99,7 @@ with tf.Session() as sess:
     out["accuracy"], out["mean"] = [float(v) for v in sess.run([acc, mean])]
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
     out["rotated"] = sess.run(rotated).tolist()
+    out["embedded"] = sess.run(embedded).tolist()
     he_values = sess.run(he)
     out["he_std"], out["he_max"] = float(he_values.std()), float(abs(he_values).max())
     sess.run(zero_block)
@@ -209,6 +219,18 @@ def test_contrib_keras_he_normal_truncates_without_rescaling(outputs):
 
 def test_contrib_image_rotate_turns_counterclockwise(outputs):
     assert outputs["runner"]["rotated"] == np.rot90(np.arange(9.0).reshape(3, 3)).tolist()
+
+
+def test_embed_sequence_looks_up_rows_of_one_model_variable(outputs):
+    table = np.arange(6.0).reshape(3, 2)
+    assert outputs["runner"]["embedded"] == table[[[1, 2], [0, 1]]].tolist()
+    assert outputs["runner"]["model_variables"] == ["EmbedSequence/embeddings"]
+
+
+def test_projector_config_written_into_the_writers_directory(outputs):
+    for program in ("prog.py", "upgraded_prog.py"):
+        config = (outputs["dir"] / ("proj_" + program) / "projector_config.pbtxt").read_text()
+        assert 'tensor_name: "EmbedSequence/embeddings"' in config, program
 
 
 def test_nest_and_constant_value(outputs):

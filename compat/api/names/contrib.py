@@ -258,6 +258,21 @@ ENTRIES = (
         "MomentumWOptimizer", "DecoupledWeightDecayExtension",
         "extend_with_decoupled_weight_decay"),
         note="compat.tf1x.opt re-implements contrib.opt's optimizer with its TF 1.x updates"),
+    *_ours("layers", "compat.tf1x.layers", ("embed_sequence",),
+           note="compat.tf1x.layers builds it as contrib.layers did (EmbedSequence/embeddings)"),
+    *_ours("tensorboard.plugins.projector", "compat.tf1x.projector", (
+        "ProjectorConfig", "EmbeddingInfo", "visualize_embeddings"),
+        note="the tensorboard package's projector, taking the FileWriter as contrib did"),
+    *_same_function((
+        ("layers.safe_embedding_lookup_sparse", "tf.nn.safe_embedding_lookup_sparse"),
+        ("framework.nest.is_sequence", "tf.nest.is_nested"),
+        # From TF 1.3 contrib.distributions re-exported tf.distributions'
+        # classes (TF 1.0-1.2's own took mu=/sigma=, not loc=/scale=).
+        *(("distributions." + name, "tf.distributions." + name) for name in (
+            "Normal", "Categorical", "kl_divergence", "Uniform", "Bernoulli", "Beta",
+            "Dirichlet", "DirichletMultinomial", "Exponential", "Gamma", "Laplace",
+            "Multinomial", "StudentT", "Distribution", "RegisterKL",
+            "ReparameterizationType", "FULLY_REPARAMETERIZED", "NOT_REPARAMETERIZED")))),
     # tf.contrib.summary: TF's summary_ops_v2, which TF 2.x keeps private.
     *_same_function(("summary." + name, "compat.tf1x.summary." + name) for name in (
         "scalar", "histogram", "create_file_writer", "always_record_summaries",
