@@ -323,3 +323,146 @@ def test_custom_helper_and_errors():
             dec.dynamic_decode(object())
         with pytest.raises(ValueError):
             helpers.TrainingHelper(tf.constant(INPUTS), tf.constant(3))
+
+
+BEAM, END = 3, 0
+
+
+def np_log_softmax(x):
+    shifted = x - x.max(-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+
+
+def np_gather_tree(step_ids, parent_ids, max_lengths, end_token):
+    """Trace back [time, batch, beam] ids from each entry's last step."""
+    out = np.full_like(step_ids, end_token)
+    for b in range(step_ids.shape[1]):
+        for k in range(step_ids.shape[2]):
+            parent = k
+            for t in range(max_lengths[b] - 1, -1, -1):
+                out[t, b, k] = step_ids[t, b, parent]
+                parent = parent_ids[t, b, parent]
+            ended = np.cumsum(out[:, b, k] == end_token) - (out[:, b, k] == end_token) > 0
+            out[ended, b, k] = end_token
+    return out
+
+
+def np_beam_search(h0, bias, penalty, max_steps):
+    """Beam search one batch entry at a time, in float64.  Returns per step
+    (scores, words, parents) ``[batch, beam]`` and the final lengths, over as
+    many steps as dynamic_decode runs (until every entry is done)."""
+    per_entry, lengths_per_entry, done_at = [], [], []
+    for b in range(B):
+        logp = np.array([0.0] + [-np.inf] * (BEAM - 1))
+        fin = np.array([False] + [True] * (BEAM - 1))
+        length = np.zeros(BEAM, np.int64)
+        h = np.repeat(h0[b:b + 1], BEAM, 0).astype(np.float64)
+        ids = np.full(BEAM, START[b])
+        entry, entry_lengths, done = [], [], max_steps
+        for t in range(max_steps):
+            h = np_rnn_step(EMBED[ids], h, RNN_K, RNN_B)
+            step = np_log_softmax(h @ OUT_W + bias)
+            # Finished beams can only add END, for free.
+            step[fin] = np.finfo(np.float32).min
+            step[fin, END] = 0.0
+            total = logp[:, None] + step
+            grow = (~fin)[:, None] & (np.arange(VOCAB) != END)[None, :]
+            score_len = length[:, None] + grow
+            scores = total if penalty == 0 else total / ((5.0 + score_len) / 6.0) ** penalty
+            order = np.argsort(-scores.ravel(), kind="stable")[:BEAM]
+            parent, word = order // VOCAB, order % VOCAB
+            entry.append((scores.ravel()[order], word, parent))
+            logp = total.ravel()[order]
+            length = length[parent] + ~fin[parent]
+            fin = fin[parent] | (word == END)
+            h, ids = h[parent], word
+            entry_lengths.append(length)
+            if fin.all() and done == max_steps:
+                done = t + 1
+        per_entry.append(entry)
+        lengths_per_entry.append(entry_lengths)
+        done_at.append(done)
+    n_steps = max(done_at)
+    steps = [[tuple(np.stack([per_entry[b][t][i] for b in range(B)]) for i in range(3))
+              for t in range(n_steps)]]
+    lengths = np.stack([lengths_per_entry[b][n_steps - 1] for b in range(B)])
+    return steps[0], lengths
+
+
+@pytest.mark.parametrize("penalty", [0.0, 0.8])
+def test_beam_search_decoder_matches_numpy(penalty):
+    from compat.tf1x import seq2seq, seq2seq_beam
+    h0 = rand(B, UNITS)
+    bias = OUT_B.copy()
+    bias[END] += 1.0  # make END likely so some beams finish early
+    max_steps = 6
+    with tf.Graph().as_default():
+        cell = v1.nn.rnn_cell.BasicRNNCell(UNITS)
+        decoder = seq2seq_beam.BeamSearchDecoder(
+            cell, tf.constant(EMBED), tf.constant(START), END,
+            seq2seq.tile_batch(tf.constant(h0), BEAM), BEAM,
+            output_layer=v1.layers.Dense(VOCAB), length_penalty_weight=penalty)
+        outputs, state, lengths = dec.dynamic_decode(decoder, maximum_iterations=max_steps)
+        assert isinstance(outputs, seq2seq_beam.FinalBeamSearchDecoderOutput)
+        assert isinstance(state, seq2seq_beam.BeamSearchDecoderState)
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            set_variables(sess, {"decoder/basic_rnn_cell/kernel": RNN_K,
+                                 "decoder/basic_rnn_cell/bias": RNN_B,
+                                 "decoder/dense/kernel": OUT_W, "decoder/dense/bias": bias})
+            outputs, state = sess.run([outputs, state])
+    steps, final_lengths = np_beam_search(h0, bias, penalty, max_steps)
+    raw = outputs.beam_search_decoder_output
+    assert raw.predicted_ids.shape == (B, len(steps), BEAM)
+    for t, (scores, word, parent) in enumerate(steps):
+        np.testing.assert_array_equal(raw.predicted_ids[:, t], word)
+        np.testing.assert_array_equal(raw.parent_ids[:, t], parent)
+        np.testing.assert_allclose(raw.scores[:, t], scores, rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(state.lengths, final_lengths)
+    # Some hypotheses ended early, so the END handling was exercised.
+    assert (final_lengths < len(steps)).any()
+    traced = np_gather_tree(raw.predicted_ids.transpose(1, 0, 2),
+                            raw.parent_ids.transpose(1, 0, 2),
+                            state.lengths.max(1), END).transpose(1, 0, 2)
+    np.testing.assert_array_equal(outputs.predicted_ids, traced)
+
+
+def test_gather_tree_matches_numpy():
+    from compat.tf1x import seq2seq_beam
+    rng = np.random.RandomState(0)
+    ids = rng.randint(0, 4, size=(5, 2, 3)).astype(np.int32)
+    parents = rng.randint(0, 3, size=(5, 2, 3)).astype(np.int32)
+    max_lengths = np.array([5, 3], dtype=np.int32)
+    with tf.Graph().as_default(), v1.Session() as sess:
+        got = sess.run(seq2seq_beam.gather_tree(ids, parents, max_lengths, 0))
+    np.testing.assert_array_equal(got, np_gather_tree(ids, parents, max_lengths, 0))
+    assert (got[3:, 1] == 0).all()
+
+
+def test_beam_search_over_attention_wrapper_runs():
+    """The usual TF 1.x inference set-up: tiled memory and encoder state,
+    AttentionWrapper.zero_state(batch * beam).clone(cell_state=...), with a
+    coverage penalty; checks shapes, names and the best beam's score order."""
+    from compat.tf1x import seq2seq, seq2seq_beam
+    with tf.Graph().as_default():
+        memory = seq2seq.tile_batch(tf.constant(MEMORY), BEAM)
+        mechanism = attn.BahdanauAttention(
+            UNITS, memory, memory_sequence_length=seq2seq.tile_batch(tf.constant(MEM_LEN), BEAM))
+        cell = attn.AttentionWrapper(v1.nn.rnn_cell.GRUCell(UNITS), mechanism,
+                                     attention_layer_size=UNITS)
+        initial = cell.zero_state(B * BEAM, tf.float32).clone(
+            cell_state=seq2seq.tile_batch(tf.constant(rand(B, UNITS)), BEAM))
+        decoder = seq2seq_beam.BeamSearchDecoder(
+            cell, tf.constant(EMBED), tf.constant(START), END, initial, BEAM,
+            output_layer=v1.layers.Dense(VOCAB), coverage_penalty_weight=0.2)
+        outputs, state, lengths = dec.dynamic_decode(decoder, maximum_iterations=4)
+        names = sorted(variables_by_name())
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            outputs, lengths = sess.run([outputs, lengths])
+    assert "decoder/attention_wrapper/bahdanau_attention/attention_v" in names
+    assert "decoder/attention_wrapper/gru_cell/gates/kernel" in names
+    assert outputs.predicted_ids.shape[0::2] == (B, BEAM)
+    assert lengths.shape == (B, BEAM)
+    scores = outputs.beam_search_decoder_output.scores
+    assert (np.diff(scores[:, -1], axis=-1) <= 1e-6).all()

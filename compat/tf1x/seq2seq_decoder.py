@@ -97,22 +97,21 @@ def _map_size_dtype(fn, size, dtype):
     # TensorShape is itself iterable, so nest would descend into it; flatten
     # the dtype structure and pair its leaves with the matching size leaves.
     dtypes = tf.nest.flatten(dtype)
-    sizes = _flatten_sizes(size, len(dtypes))
+    sizes = _flatten_sizes(size)
     return tf.nest.pack_sequence_as(dtype, [fn(s, d) for s, d in zip(sizes, dtypes)])
 
 
-def _flatten_sizes(size, count):
+def _flatten_sizes(size):
     """Flatten a structure of sizes whose leaves are ints or TensorShapes."""
     if isinstance(size, (int, tf.TensorShape)) or size is None:
         return [size]
     if isinstance(size, tf.compat.v1.Dimension):
         return [size.value]
     leaves = []
-    items = size.values() if isinstance(size, dict) else size
-    if isinstance(size, dict):
-        items = [size[k] for k in sorted(size)]
+    # nest orders dict leaves by sorted key; do the same.
+    items = [size[k] for k in sorted(size)] if isinstance(size, dict) else size
     for item in items:
-        leaves.extend(_flatten_sizes(item, count))
+        leaves.extend(_flatten_sizes(item))
     return leaves
 
 
@@ -261,9 +260,7 @@ class BasicDecoder(Decoder):
         with_batch = tf.nest.map_structure(
             lambda s: tf.TensorShape([None]).concatenate(tf.TensorShape(s)), size)
         out_shape = self._output_layer.compute_output_shape(with_batch)
-        return tf.nest.map_structure(lambda s: tf.TensorShape(s)[1:], out_shape,
-                                     check_types=False) \
-            if not isinstance(out_shape, tf.TensorShape) else out_shape[1:]
+        return tf.TensorShape(out_shape)[1:]
 
     @property
     def output_size(self):
@@ -275,7 +272,7 @@ class BasicDecoder(Decoder):
         # The outputs take the state's dtype, as in TF 1.x.
         dtype = tf.nest.flatten(self._initial_state)[0].dtype
         rnn_size = self._rnn_output_size()
-        leaves = _flatten_sizes(rnn_size, 0)
+        leaves = _flatten_sizes(rnn_size)
         rnn_dtype = dtype if len(leaves) == 1 else tf.nest.pack_sequence_as(
             rnn_size, [dtype] * len(leaves))
         return BasicDecoderOutput(rnn_dtype, self._helper.sample_ids_dtype)
