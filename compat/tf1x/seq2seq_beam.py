@@ -30,6 +30,7 @@ import collections
 
 import numpy as np
 
+from compat.tf1x.seq2seq_attention import AttentionWrapperState
 from compat.tf1x.seq2seq_decoder import Decoder, tf, v1
 
 __all__ = ["BeamSearchDecoder", "BeamSearchDecoderState", "BeamSearchDecoderOutput",
@@ -102,18 +103,32 @@ def _length_penalty(lengths, weight):
     return (5.0 + tf.cast(lengths, tf.float32)) ** weight / (6.0 ** weight)
 
 
-def _attention_probs(cell_state, coverage_penalty_weight):
-    """The alignments of an AttentionWrapper state (averaged over several
-    mechanisms), or None without a coverage penalty."""
-    if tf.get_static_value(tf.convert_to_tensor(coverage_penalty_weight)) == 0.0:
-        return None
-    alignments = getattr(cell_state, "alignments", None)
-    if alignments is None:
-        raise ValueError("coverage_penalty_weight requires an AttentionWrapper cell "
-                         "state (with alignments)")
+def _mean_alignments(state):
+    """An AttentionWrapperState's alignments, averaged over its mechanisms."""
+    alignments = state.alignments
     if isinstance(alignments, tuple):
         return tf.reduce_mean(tf.stack(list(alignments), -1), -1)
     return alignments
+
+
+def _attention_probs(cell_state, coverage_penalty_weight):
+    """Attention of the cell state (averaged over every AttentionWrapper in
+    it: the state itself or the items of a tuple such as a MultiRNNCell's),
+    or None without a coverage penalty."""
+    if tf.get_static_value(tf.convert_to_tensor(coverage_penalty_weight)) == 0.0:
+        return None
+    if isinstance(cell_state, AttentionWrapperState):
+        per_layer = [_mean_alignments(cell_state)]
+    elif isinstance(cell_state, tuple):
+        per_layer = [_mean_alignments(s) for s in cell_state
+                     if isinstance(s, AttentionWrapperState)]
+    else:
+        per_layer = []
+    if not per_layer:
+        raise ValueError("coverage_penalty_weight must be 0.0 if no cell is attentional.")
+    if len(per_layer) == 1:
+        return per_layer[0]
+    return tf.reduce_mean(tf.stack(per_layer, -1), -1)
 
 
 def _scores(log_probs, lengths, length_penalty_weight, coverage_penalty_weight,
