@@ -15,8 +15,9 @@ call from ``tf.contrib.seq2seq``:
 * ``hardmax``: one-hot of the arg-max along the last axis (the attention
   wrapper's alternative to softmax).
 
-The decoders, helpers and attention/beam-search cells of the package are
-not provided.
+The decoders, helpers, attention and beam search of the package live next
+to this module: ``seq2seq_decoder``, ``seq2seq_helper``,
+``seq2seq_attention`` and ``seq2seq_beam``.
 """
 
 from compat.util.quiet_import import import_tensorflow
