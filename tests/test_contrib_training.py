@@ -68,6 +68,10 @@ config = projector.ProjectorConfig()
 config.embeddings.add().tensor_name = "EmbedSequence/embeddings"
 projector.visualize_embeddings(tf.summary.FileWriter("proj_" + os.path.basename(sys.argv[0])),
                                config)
+helper = tf.contrib.seq2seq.TrainingHelper(tf.ones([2, 3, 4]), sequence_length=[3, 2])
+decoder = tf.contrib.seq2seq.BasicDecoder(tf.nn.rnn_cell.BasicRNNCell(5), helper,
+                                          tf.zeros([2, 5]), output_layer=tf.layers.Dense(6))
+decoded, _, decoded_lengths = tf.contrib.seq2seq.dynamic_decode(decoder)
 he = tf.get_variable("he", [200, 300],
                      initializer=tf.contrib.keras.initializers.he_normal(seed=3))
 block = tf.contrib.rnn.LSTMBlockCell(2)
@@ -100,6 +104,9 @@ with tf.Session() as sess:
     out["found"], out["ids"] = [v.tolist() for v in sess.run([found, ids])]
     out["rotated"] = sess.run(rotated).tolist()
     out["embedded"] = sess.run(embedded).tolist()
+    logits, out["decoded_lengths"] = sess.run([decoded.rnn_output, decoded_lengths])
+    out["decoded_lengths"] = out["decoded_lengths"].tolist()
+    out["decoded_shape"] = list(logits.shape)
     he_values = sess.run(he)
     out["he_std"], out["he_max"] = float(he_values.std()), float(abs(he_values).max())
     sess.run(zero_block)
@@ -231,6 +238,11 @@ def test_projector_config_written_into_the_writers_directory(outputs):
     for program in ("prog.py", "upgraded_prog.py"):
         config = (outputs["dir"] / ("proj_" + program) / "projector_config.pbtxt").read_text()
         assert 'tensor_name: "EmbedSequence/embeddings"' in config, program
+
+
+def test_seq2seq_decoder_runs_each_sequence_for_its_length(outputs):
+    assert outputs["runner"]["decoded_lengths"] == [3, 2]
+    assert outputs["runner"]["decoded_shape"] == [2, 3, 6]   # batch, longest, output layer
 
 
 def test_nest_and_constant_value(outputs):

@@ -212,10 +212,24 @@ ENTRIES = (
     *_ours("training", "compat.tf1x.hparams", ("HParams", "parse_values"),
            note="compat.tf1x.hparams re-implements contrib.training's HParams as TF 1.15 "
                 "had it (HParamDef protos excepted)"),
-    # tf.contrib.seq2seq's and legacy_seq2seq's functions (the decoder and
-    # attention classes are not served).
+    # tf.contrib.seq2seq and legacy_seq2seq (the decoders' cells and layers
+    # are tf-keras's legacy ones, hence TF_USE_LEGACY_KERAS).
     *_ours("seq2seq", "compat.tf1x.seq2seq", ("sequence_loss", "tile_batch", "hardmax"),
            note="compat.tf1x.seq2seq re-implements it as TF 1.15's contrib.seq2seq computed it"),
+    *(entry for module, names in (
+        ("seq2seq_decoder", ("Decoder", "dynamic_decode", "BasicDecoder", "BasicDecoderOutput")),
+        ("seq2seq_helper", ("Helper", "CustomHelper", "TrainingHelper",
+                            "ScheduledEmbeddingTrainingHelper", "GreedyEmbeddingHelper",
+                            "SampleEmbeddingHelper", "InferenceHelper")),
+        ("seq2seq_attention", ("AttentionMechanism", "LuongAttention", "BahdanauAttention",
+                               "AttentionWrapper", "AttentionWrapperState")),
+        ("seq2seq_beam", ("BeamSearchDecoder", "BeamSearchDecoderState",
+                          "BeamSearchDecoderOutput", "FinalBeamSearchDecoderOutput",
+                          "gather_tree")))
+      for entry in _ours("seq2seq", "compat.tf1x." + module, names,
+                         note="compat.tf1x.%s re-implements it as TF 1.15's contrib.seq2seq "
+                              "computed it, with its variable names" % module,
+                         env=_LEGACY_KERAS, upgrade_note=_RNN_UPGRADE_NOTE)),
     *_ours("legacy_seq2seq", "compat.tf1x.legacy_seq2seq",
            ("sequence_loss_by_example", "sequence_loss", "rnn_decoder"),
            note="compat.tf1x.legacy_seq2seq re-implements it as TF 1.x's contrib."
