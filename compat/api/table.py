@@ -71,6 +71,20 @@ def removed_modules():
     return _under(REMOVED_PACKAGES)
 
 
+def replaced_submodule(module_name):
+    """For a module below a removed module the table replaces with another
+    package's (``tensorflow.python.keras.layers.core`` under
+    ``tensorflow.python.keras.layers`` -> ``tf_keras.src.layers``): that
+    package's module of the same path (``tf_keras.src.layers.core``), else
+    None."""
+    parts = module_name.split(".")
+    for end in range(len(parts) - 1, 1, -1):
+        entry = BY_OLD.get(".".join(parts[:end]))
+        if entry is not None and entry.replaced_by_module and entry in removed_modules():
+            return ".".join([entry.new] + parts[end:])
+    return None
+
+
 def kept_module_members():
     """Entries for old names in modules TF still has
     (``tensorflow.python.ops.rnn.rnn``)."""

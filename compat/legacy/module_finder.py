@@ -5,10 +5,13 @@ for ``tf.contrib`` and its children from the table; this finder hands the
 import system the same objects ``tf.contrib...`` serves, so an unknown
 member stops with the table's advice either way."""
 
+import importlib
 import importlib.abc
 import importlib.util
+import sys
 import types
 
+from compat import api
 from compat.legacy.py2_import import ExistingModuleLoader
 
 
@@ -25,6 +28,17 @@ class TableModuleFinder(importlib.abc.MetaPathFinder):
         root, dot, rest = fullname.partition(".")
         if root != "tensorflow" or not dot:
             return None
+        replacement = api.replaced_submodule(fullname)
+        if replacement is not None:
+            # tensorflow.python.keras.layers.core is tf_keras.src.layers.core
+            # itself, not TF's stale copy of the file nor a second copy of
+            # tf-keras's under the old name (classes would differ).
+            try:
+                module = importlib.import_module(replacement)
+            except ImportError:
+                return None
+            self.loaded.append(fullname)
+            return importlib.util.spec_from_loader(fullname, ExistingModuleLoader(module))
         tf_path = "tf." + rest
         module = self._shim.table_namespace(tf_path)
         if module is None:
@@ -36,3 +50,19 @@ class TableModuleFinder(importlib.abc.MetaPathFinder):
                 return None
         self.loaded.append(fullname)
         return importlib.util.spec_from_loader(fullname, ExistingModuleLoader(module))
+
+
+def replaced_loaded_submodules(served):
+    """TF loads parts of its stale ``tensorflow.python.keras`` copy itself;
+    under the names the table replaces (``...keras.layers.core``) a program
+    must get the replacement's module (``tf_keras.src.layers.core``), as
+    the module finder gives for modules not loaded yet."""
+    modules = {}
+    for name in list(sys.modules):
+        replacement = api.replaced_submodule(name)
+        if replacement is not None and name not in served:
+            try:
+                modules[name] = importlib.import_module(replacement)
+            except ImportError:
+                continue
+    return modules

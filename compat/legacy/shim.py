@@ -362,6 +362,7 @@ class LegacyShim:
         root = self._namespaces["tf"]
         object.__setattr__(root, "__name__", "tensorflow")
         modules = {"tensorflow": root, **self._removed_packages()}
+        modules.update(module_finder.replaced_loaded_submodules(modules))
         for name, module in modules.items():
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module

@@ -58,8 +58,12 @@ def setup_entry(path):
     layers``, ``tensorflow.estimator``), or for the nearest package above
     it, whose modern form needs set-up before TensorFlow loads (an
     environment variable, a preload module); None if there is none."""
-    parts = tf_form(path).split(".")
-    candidates = [path] + [".".join(parts[:end]) for end in range(len(parts), 1, -1)]
+    # Entries are spelt as tf.* names or, for removed Python modules, as
+    # module paths (tensorflow.python.keras.layers): try both spellings.
+    candidates = []
+    for spelling in (path, tf_form(path)):
+        parts = spelling.split(".")
+        candidates += [".".join(parts[:end]) for end in range(len(parts), 1, -1)]
     return next((api.BY_OLD[name] for name in candidates
                  if name in api.BY_OLD and (api.BY_OLD[name].env or api.BY_OLD[name].preload)),
                 None)

@@ -193,6 +193,15 @@ class Rewriter(cst.CSTTransformer):
             # `from tensorflow.python.keras.layers import Dense`: the
             # members come from the replacement module.
             return self._replace_from_module(original, updated, entry_for(module))
+        replacement = api.replaced_submodule(module)
+        if replacement is not None:
+            # `from tensorflow.python.keras.layers.core import Dense`: the
+            # replacement package's module of the same path.
+            new = updated.with_changes(module=cst.parse_expression(replacement))
+            self._change("import", module, original, self._code(original),
+                         self.module.code_for_node(new).strip(),
+                         "the module of the same path in the package that replaces it")
+            return new
         paths = [tf_form(module + "." + import_name(a.name)) for a in updated.names]
         if all(_served_namespace(path) for path in paths):
             # `from tensorflow.contrib import rnn`: a namespace TF dropped,

@@ -38,8 +38,8 @@ _ONLY_WHEN = ("only when TF_USE_LEGACY_KERAS=1 is set before TensorFlow is impor
 # each is tf_keras.src's module of the same name (checked member by member in
 # tests/test_tf1_layers.py).
 _PRIVATE_KERAS = ("activations", "applications", "backend", "callbacks", "constraints",
-                  "datasets", "initializers", "layers", "losses", "metrics", "models",
-                  "optimizers", "preprocessing", "regularizers", "utils")
+                  "datasets", "engine", "initializers", "layers", "losses", "metrics",
+                  "models", "optimizers", "preprocessing", "regularizers", "utils")
 
 ENTRIES = (
     _entry("tf.layers", "tf.layers", "2.0", Kind.KEPT, env=_LEGACY_KERAS,
