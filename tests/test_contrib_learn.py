@@ -341,3 +341,60 @@ def test_weighted_regressor_trains_on_mean_and_reports_weighted_average(run):
     expected = np.mean([(weights[s] * (pred[s] - y[s]) ** 2).sum() / weights[s].sum()
                         for s in batches])
     assert reg["loss"] == pytest.approx(expected, rel=1e-4)
+
+
+# The same API as a 2017 program wrote it (tf.contrib.learn with contrib
+# feature columns, wide-and-deep), run unmodified and upgraded.
+WIDE_AND_DEEP = """\
+import itertools
+import json
+import os
+import sys
+import numpy as np
+import tensorflow as tf
+from tensorflow.contrib import layers, learn
+
+tf.logging.set_verbosity(tf.logging.ERROR)
+rng = np.random.RandomState(0)
+x = rng.uniform(-1, 1, size=(64, 2)).astype(np.float32)
+colors = np.array(["blue", "red"])[(x[:, 0] > 0).astype(int)]
+y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+
+
+def input_fn():
+    features = {"x": tf.constant(x), "color": tf.constant(colors.reshape(-1, 1))}
+    return features, tf.constant(y)
+
+
+color = layers.sparse_column_with_keys("color", ["blue", "red"])
+real = layers.real_valued_column("x", dimension=2)
+model = learn.DNNLinearCombinedClassifier(
+    linear_feature_columns=[color, real],
+    dnn_feature_columns=[real, layers.embedding_column(color, dimension=2)],
+    dnn_hidden_units=[8], model_dir="model_" + os.path.basename(sys.argv[0]),
+    config=learn.RunConfig(tf_random_seed=1))
+model.fit(input_fn=input_fn, steps=60)
+evaluation = model.evaluate(input_fn=input_fn, steps=1)
+predicted = list(itertools.islice(model.predict(input_fn=input_fn), len(y)))
+print(json.dumps({"keys": sorted(evaluation), "accuracy": float(evaluation["accuracy"]),
+                  "global_step": int(evaluation["global_step"]),
+                  "predicted": [int(p) for p in predicted]}))
+"""
+
+
+def test_wide_and_deep_program_runs_both_ways_with_the_same_numbers(tmp_path):
+    import era_run
+    runner = era_run.last_json(era_run.through_runner(tmp_path, WIDE_AND_DEEP)[0])
+    result, out = era_run.upgraded(tmp_path, WIDE_AND_DEEP)
+    assert not result.flags
+    assert era_run.last_json(out) == runner
+    assert {"accuracy", "loss", "global_step", "auc"} <= set(runner["keys"])
+    # fit(steps=60) with both parts and contrib's global-step bug (+2 per
+    # step): StopAtStepHook sees 58 + 1 < 60 after step 30, 60 + 1 after
+    # step 31, then reads the step itself: 62.
+    assert runner["global_step"] == 62
+    rng = np.random.RandomState(0)
+    x = rng.uniform(-1, 1, size=(64, 2)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    assert runner["accuracy"] == pytest.approx(np.mean(np.array(runner["predicted"]) == y))
+    assert runner["accuracy"] > 0.8

@@ -208,6 +208,25 @@ ENTRIES = (
     _entry("tf.contrib.learn.ModeKeys", "compat.tf1x.learn.ModeKeys", "2.0", Kind.RENAME,
            note="contrib.learn's ModeKeys (TRAIN='train', EVAL='eval', INFER='infer'), "
                 "served as it was"),
+    # ... and its Estimator API, on the reference tf.estimator (glue first).
+    *(entry for module, names in (
+        ("learn_estimator", ("Estimator", "ModelFnOps", "RunConfig")),
+        ("learn_metrics", ("MetricSpec",)),
+        ("learn_canned", ("DNNClassifier", "DNNRegressor", "LinearClassifier",
+                          "LinearRegressor", "DNNLinearCombinedClassifier",
+                          "DNNLinearCombinedRegressor", "infer_real_valued_columns_from_input")),
+        ("learn_runner", ("PredictionKey", "Experiment", "SKCompat")))
+      for entry in _ours("learn", "compat.tf1x." + module, names,
+                         note="compat.tf1x.%s serves contrib.learn's Estimator API on "
+                              "tensorflow-estimator, with contrib.learn's arguments, defaults "
+                              "and numpy feeding" % module,
+                         preload="compat.tf1x.estimator")),
+    *_ours("learn.learn_runner", "compat.tf1x.learn_runner", ("run",),
+           note="compat.tf1x.learn_runner runs an Experiment as contrib.learn did",
+           preload="compat.tf1x.estimator"),
+    *_ours("learn.python.learn.learn_runner", "compat.tf1x.learn_runner", ("run",),
+           note="compat.tf1x.learn_runner runs an Experiment as contrib.learn did",
+           preload="compat.tf1x.estimator"),
     # tf.contrib.training.HParams, re-implemented (no package carries it).
     *_ours("training", "compat.tf1x.hparams", ("HParams", "parse_values"),
            note="compat.tf1x.hparams re-implements contrib.training's HParams as TF 1.15 "

@@ -15,14 +15,11 @@ ENTRIES = (
            upgrade_note="compat.tf1x.estimator puts tensorflow-estimator 2.15 back as "
                         "tf.compat.v1.estimator and sets TF_USE_LEGACY_KERAS=1 (its layers "
                         "and canned models are tf-keras); it must come before TensorFlow"),
-    # tf.contrib.learn is not a thin layer over tf.estimator: its ModeKeys has
-    # INFER where tf.estimator's has PREDICT (both 'infer'), its RunConfig and
-    # Estimator take other arguments (fit(x=, y=, steps=), model_fn returning
-    # ModelFnOps; contrib/learn/python/learn/estimators/model_fn.py, TF 1.x).
+    # tf.contrib.learn's Estimator API is served (compat.api.names.contrib,
+    # compat.tf1x.learn_*); the rest of it stops with this advice.
     _entry("tf.contrib.learn", None, "2.0", Kind.UNSUPPORTED,
-           note="tf.contrib.learn was removed with tf.contrib and differs from tf.estimator "
-                "(ModeKeys.INFER is tf.estimator.ModeKeys.PREDICT, fit(x=, y=) and ModelFnOps "
-                "are gone); port to tf.estimator.Estimator with a model_fn returning "
-                "tf.estimator.EstimatorSpec, tf.estimator.RunConfig and "
-                "tf.estimator.inputs.numpy_input_fn"),
+           note="this part of tf.contrib.learn (its datasets, preprocessing, monitors, io, "
+                "...) was removed with tf.contrib and nothing carries it; its Estimator API "
+                "(Estimator, ModelFnOps, RunConfig, MetricSpec, the canned DNN/Linear "
+                "estimators, Experiment) is served: replace the rest by hand"),
 )
