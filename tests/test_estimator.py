@@ -204,5 +204,5 @@ def test_contrib_learn_stops_with_what_to_use(tmp_path):
                             capture_output=True, text=True, env=plain_env(), timeout=180)
     assert result.returncode == 1
     err = result.stderr.strip().splitlines()
-    assert len(err) == 1 and "tf.contrib.learn (prog.py:2)" in err[0]
+    assert len(err) == 1 and "tf.contrib.learn.preprocessing (prog.py:2)" in err[0]
     assert "its Estimator API (Estimator, ModelFnOps" in err[0]
