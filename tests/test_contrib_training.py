@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.summary, contrib.tensorboard's projector, contrib.layers.embed_sequence, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.summary, contrib.tfprof, contrib.tensorboard's projector, contrib.layers.embed_sequence, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -83,6 +83,11 @@ writer = tf.contrib.summary.create_file_writer("logs_" + os.path.basename(sys.ar
 with writer.as_default(), tf.contrib.summary.always_record_summaries():
     tf.contrib.summary.scalar("loss", loss, step=global_step)
 summaries = tf.contrib.summary.all_summary_ops()
+analyzer = tf.contrib.tfprof.model_analyzer
+stats = analyzer.print_model_analysis(
+    tf.get_default_graph(), tfprof_options=analyzer.TRAINABLE_VARS_PARAMS_STAT_OPTIONS)
+out["profiled_params"] = int(stats.total_parameters)
+out["trainable_params"] = int(sum(np.prod(v.shape.as_list()) for v in tf.trainable_variables()))
 out["nest"] = tf.contrib.framework.nest.flatten({"b": (1, 2), "a": 3})
 out["static"] = tf.contrib.util.constant_value(tf.shape(tf.zeros([6, 7]))).tolist()
 
@@ -243,6 +248,10 @@ def test_projector_config_written_into_the_writers_directory(outputs):
 def test_seq2seq_decoder_runs_each_sequence_for_its_length(outputs):
     assert outputs["runner"]["decoded_lengths"] == [3, 2]
     assert outputs["runner"]["decoded_shape"] == [2, 3, 6]   # batch, longest, output layer
+
+
+def test_tfprof_counts_the_trainable_parameters(outputs):
+    assert outputs["runner"]["profiled_params"] == outputs["runner"]["trainable_params"] > 0
 
 
 def test_nest_and_constant_value(outputs):

@@ -38,7 +38,11 @@ def _enclosing_entry(path):
 
 
 def _is_table_namespace(path):
-    return path not in BY_OLD and any(e.old.startswith(path + ".") for e in ENTRIES)
+    # A namespace with no entry, or whose own entry only holds the advice
+    # for its unserved members (tf.contrib.learn), serving the rest.
+    own = BY_OLD.get(path)
+    return (own is None or own.kind is Kind.UNSUPPORTED) and any(
+        e.old.startswith(path + ".") and e.kind is not Kind.UNSUPPORTED for e in ENTRIES)
 
 
 def classify(path, lines, has_member=None):

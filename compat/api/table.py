@@ -71,6 +71,22 @@ def removed_modules():
     return _under(REMOVED_PACKAGES)
 
 
+def namespace_module(path):
+    """The one module outside TF that serves, under the same names, every
+    table name directly under the namespace ``path`` TF no longer has
+    (``tf.contrib.crf`` -> ``compat.tf1x.crf``), so the namespace itself can
+    be spelt as that module; None if there is no such module."""
+    own = BY_OLD.get(path)
+    members = list(entries_under(path).values())
+    if (own is not None and own.kind is not Kind.UNSUPPORTED) or not members:
+        return None
+    if any(e.kind is Kind.UNSUPPORTED or not is_outside_tf(e.new)
+           or e.new.rpartition(".")[2] != e.old.rpartition(".")[2] for e in members):
+        return None
+    modules = {e.new.rpartition(".")[0] for e in members}
+    return modules.pop() if len(modules) == 1 else None
+
+
 def replaced_submodule(module_name):
     """For a module below a removed module the table replaces with another
     package's (``tensorflow.python.keras.layers.core`` under

@@ -218,9 +218,16 @@ class _UseScan(cst.CSTVisitor):
         self.b = bindings
 
     def visit_Attribute(self, node):
-        entry = entry_for(self.b.resolve(node))
+        path = self.b.resolve(node)
+        entry = entry_for(path)
         if is_outside_tf_entry(entry):
             self.b.packages.setdefault(entry.import_module, entry)
+        module = api.namespace_module(path) if path else None
+        if module is not None:
+            # `analyzer = tf.contrib.tfprof.model_analyzer`: spelt as the module.
+            member = next(iter(api.entries_under(path).values()))
+            self.b.packages.setdefault(module, member)
+            self._need(member)
         self._need(entry)
 
     # An import is not an attribute use: `from tensorflow.keras.layers

@@ -322,6 +322,14 @@ class Rewriter(cst.CSTTransformer):
             # A moved namespace now a package outside TF (tf.contrib.slim ->
             # tf_slim) is renamed like a name.
             return self._rename(original, updated, entry)
+        if entry.kind is Kind.UNSUPPORTED and not self._served_above(original) \
+                and api.namespace_module(path) is not None:
+            # A namespace all of whose served names come from one module.
+            new = cst.parse_expression(api.namespace_module(path))
+            self._change("api", path, original, self._code(original),
+                         self.module.code_for_node(new),
+                         "every name the table serves under it is this module's")
+            return new
         if entry.kind is Kind.UNSUPPORTED:
             if not self._served_above(original):
                 self._flag(entry.old, self._outermost(original), entry.note)
@@ -356,8 +364,10 @@ class Rewriter(cst.CSTTransformer):
             parent = self.get_metadata(metadata.ParentNodeProvider, node, None)
             if not (isinstance(parent, cst.Attribute) and parent.value is node):
                 return False
-            entry = entry_for(self.b.resolve(parent))
-            if entry is not None and entry.kind is not Kind.UNSUPPORTED:
+            path = self.b.resolve(parent)
+            entry = entry_for(path)
+            if (entry is not None and entry.kind is not Kind.UNSUPPORTED) or (
+                    path and api.namespace_module(path) is not None):
                 return True
             node = parent
 

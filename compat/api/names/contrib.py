@@ -306,6 +306,22 @@ ENTRIES = (
             "Dirichlet", "DirichletMultinomial", "Exponential", "Gamma", "Laplace",
             "Multinomial", "StudentT", "Distribution", "RegisterKL",
             "ReparameterizationType", "FULLY_REPARAMETERIZED", "NOT_REPARAMETERIZED")))),
+    *_ours("tfprof.model_analyzer", "compat.tf1x.tfprof", (
+        "print_model_analysis", "TRAINABLE_VARS_PARAMS_STAT_OPTIONS", "FLOAT_OPS_OPTIONS",
+        "PRINT_ALL_TIMING_MEMORY", "PRINT_PARAMS_ON_DEVICE"),
+        note="compat.tf1x.tfprof runs TF's profiler with contrib.tfprof's arguments and "
+             "option sets"),
+    *_same_function((
+        ("tfprof.tfprof_logger.write_op_log", "tf.profiler.write_op_log"),
+        ("metrics.confusion_matrix", "tf.confusion_matrix"),
+        ("metrics.set_size", "tf.sets.set_size"),
+        ("metrics.set_difference", "tf.sets.set_difference"),
+        ("metrics.set_union", "tf.sets.set_union"),
+        ("metrics.set_intersection", "tf.sets.set_intersection"))),
+    # TF 1.0-1.1 spelt the core cells tf.contrib.rnn.core_rnn_cell.*.
+    *(dataclasses.replace(e, old="tf.contrib.rnn.core_rnn_cell." + e.old.rpartition(".")[2])
+      for e in _rnn(("LSTMCell", "MultiRNNCell", "GRUCell", "BasicLSTMCell", "BasicRNNCell",
+                     "DropoutWrapper", "LSTMStateTuple", "RNNCell"))),
     # tf.contrib.summary: TF's summary_ops_v2, which TF 2.x keeps private.
     *_same_function(("summary." + name, "compat.tf1x.summary." + name) for name in (
         "scalar", "histogram", "create_file_writer", "always_record_summaries",
