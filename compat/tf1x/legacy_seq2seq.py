@@ -16,8 +16,10 @@ graph mode, with r1.x semantics:
 
 A custom ``softmax_loss_function`` is called with keywords,
 ``f(labels=target, logits=logit)``, as from r1.0 on (r0.x passed
-``(logit, target)`` positionally).  The attention and embedding seq2seq
-models and ``model_with_buckets`` are not provided.
+``(logit, target)`` positionally).  The seq2seq models built on these
+(``basic_rnn_seq2seq``, ``attention_decoder``, ``embedding_attention_seq2seq``,
+``model_with_buckets``, ...) live in ``compat.tf1x.legacy_seq2seq_models``
+and are reachable as attributes of this module too, as in TF 1.x.
 """
 
 from compat.util.quiet_import import import_tensorflow
@@ -26,6 +28,20 @@ tf = import_tensorflow()
 v1 = tf.compat.v1
 
 __all__ = ["sequence_loss_by_example", "sequence_loss", "rnn_decoder"]
+
+# Names served by legacy_seq2seq_models, which imports this module: loaded
+# on first access (PEP 562) so that neither import order makes a cycle.
+_MODEL_NAMES = ("basic_rnn_seq2seq", "tied_rnn_seq2seq", "embedding_rnn_decoder",
+                "embedding_rnn_seq2seq", "attention_decoder",
+                "embedding_attention_decoder", "embedding_attention_seq2seq",
+                "model_with_buckets")
+
+
+def __getattr__(name):
+    if name in _MODEL_NAMES:
+        from compat.tf1x import legacy_seq2seq_models
+        return getattr(legacy_seq2seq_models, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 def sequence_loss_by_example(logits, targets, weights,
