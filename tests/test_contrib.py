@@ -271,3 +271,32 @@ def test_namespace_import_of_served_names_upgrades_and_runs(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         # 2 examples, 4 LSTM units: the last output and the state's h.
         assert done.stdout.strip() == "(2, 4) (2, 4)"
+
+
+NAMESPACE_VALUES = """\
+import numpy as np
+import tensorflow as tf
+signal = tf.contrib.signal
+crf = tf.contrib.crf
+window = signal.hann_window(4)
+with tf.Session() as sess:
+    path, _ = crf.viterbi_decode(np.array([[0., 1.], [2., 0.]]), np.zeros([2, 2]))
+    print(sess.run(window).tolist(), path)
+"""
+
+
+def test_namespace_values_served_by_one_module_are_that_module(tmp_path):
+    """`crf = tf.contrib.crf`: every name the table serves under it comes
+    from one module, so the upgraded file binds that module."""
+    result = upgrade.upgrade_source(NAMESPACE_VALUES, "old.py")
+    assert not result.flags
+    assert "signal = tf.signal\n" in result.source
+    assert "crf = compat.tf1x.crf\n" in result.source
+    assert "import compat.tf1x.crf\n" in result.source
+    (tmp_path / "old.py").write_text(NAMESPACE_VALUES)
+    (tmp_path / "new.py").write_text(result.source)
+    for argv in ([RUNNER, "--quiet", "old.py"], ["new.py"]):
+        done = _run(argv, tmp_path, plain_env())
+        assert done.returncode == 0, done.stderr[-2000:]
+        # A periodic Hann window of 4; the best path takes each step's max.
+        assert done.stdout.strip().splitlines()[-1] == "[0.0, 0.5, 1.0, 0.5] [1, 0]"

@@ -1,7 +1,7 @@
 """tf.contrib's training-side families, served by the table
 (compat/api/names/contrib.py): contrib.losses, contrib.training
 (create_train_op, HParams), contrib.metrics (streaming_*), contrib.lookup,
-contrib.crf, contrib.seq2seq, contrib.summary, contrib.tfprof, contrib.tensorboard's projector, contrib.layers.embed_sequence, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
+contrib.crf, contrib.seq2seq, contrib.summary, contrib.learn's text and CSV data sets, legacy_seq2seq, contrib.tfprof, contrib.tensorboard's projector, contrib.layers.embed_sequence, contrib.image, contrib.keras.initializers, contrib.rnn.LSTMBlockCell, contrib.learn.ModeKeys, contrib.framework.nest and
 contrib.util.  A 2018-style program using them runs through the runner and,
 upgraded, on plain Python; both print the same numbers, and those are the
 numbers worked out here with numpy from each function's TF 1.x
@@ -83,6 +83,17 @@ writer = tf.contrib.summary.create_file_writer("logs_" + os.path.basename(sys.ar
 with writer.as_default(), tf.contrib.summary.always_record_summaries():
     tf.contrib.summary.scalar("loss", loss, step=global_step)
 summaries = tf.contrib.summary.all_summary_ops()
+vocabulary = tf.contrib.learn.preprocessing.VocabularyProcessor(3)
+out["word_ids"] = [row.tolist() for row in vocabulary.fit_transform(["a b", "b c d e"])]
+with open("iris_like.csv", "w") as f:
+    f.write("2,2,setosa,versicolor\\n5.1,3.5,0\\n6.2,2.9,1\\n")
+iris = tf.contrib.learn.datasets.base.load_csv_with_header(
+    "iris_like.csv", target_dtype=np.int32, features_dtype=np.float32)
+out["csv"] = [iris.data.tolist(), iris.target.tolist()]
+projected = tf.contrib.rnn.OutputProjectionWrapper(tf.nn.rnn_cell.BasicRNNCell(3), 2)
+seq_outputs, _ = tf.contrib.legacy_seq2seq.basic_rnn_seq2seq(
+    [tf.ones([2, 4])] * 3, [tf.ones([2, 4])] * 2, projected)
+out["seq2seq_outputs"] = [o.shape.as_list() for o in seq_outputs]
 analyzer = tf.contrib.tfprof.model_analyzer
 stats = analyzer.print_model_analysis(
     tf.get_default_graph(), tfprof_options=analyzer.TRAINABLE_VARS_PARAMS_STAT_OPTIONS)
@@ -252,6 +263,21 @@ def test_seq2seq_decoder_runs_each_sequence_for_its_length(outputs):
 
 def test_tfprof_counts_the_trainable_parameters(outputs):
     assert outputs["runner"]["profiled_params"] == outputs["runner"]["trainable_params"] > 0
+
+
+def test_vocabulary_processor_numbers_words_in_order_of_first_appearance(outputs):
+    # Ids from 1 as words first appear, 0 pads; "e" falls past 3 words.
+    assert outputs["runner"]["word_ids"] == [[1, 2, 0], [2, 3, 4]]
+
+
+def test_load_csv_with_header_reads_features_and_target(outputs):
+    np.testing.assert_allclose(outputs["runner"]["csv"][0], [[5.1, 3.5], [6.2, 2.9]],
+                               rtol=1e-6)
+    assert outputs["runner"]["csv"][1] == [0, 1]
+
+
+def test_legacy_seq2seq_decodes_through_an_output_projection(outputs):
+    assert outputs["runner"]["seq2seq_outputs"] == [[2, 2], [2, 2]]
 
 
 def test_nest_and_constant_value(outputs):

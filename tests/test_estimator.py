@@ -199,10 +199,10 @@ def test_glue_is_idempotent_and_refuses_late_keras3_and_tpu_in_one_line():
 
 def test_contrib_learn_stops_with_what_to_use(tmp_path):
     (tmp_path / "prog.py").write_text(
-        "import tensorflow as tf\nvocab = tf.contrib.learn.preprocessing.VocabularyProcessor(9)\n")
+        "import tensorflow as tf\nsvm = tf.contrib.learn.SVM(\"example_id\", [])\n")
     result = subprocess.run([sys.executable, RUNNER, str(tmp_path / "prog.py")],
                             capture_output=True, text=True, env=plain_env(), timeout=180)
     assert result.returncode == 1
     err = result.stderr.strip().splitlines()
-    assert len(err) == 1 and "tf.contrib.learn.preprocessing (prog.py:2)" in err[0]
+    assert len(err) == 1 and "tf.contrib.learn.SVM (prog.py:2)" in err[0]
     assert "its Estimator API (Estimator, ModelFnOps" in err[0]

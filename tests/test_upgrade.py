@@ -431,7 +431,7 @@ def test_contrib_and_user_ops_flagged():
         from tensorflow.contrib import learn
         h = tf.contrib.quantize.create_training_graph(g)
         op = tf.user_ops.my_op
-        vocab = learn.preprocessing.VocabularyProcessor(9)
+        svm = learn.SVM("example_id", [])
         mode = learn.ModeKeys.INFER
         """)
     assert "h = tf.contrib.quantize.create_training_graph(g)" in result.source

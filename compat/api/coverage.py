@@ -14,7 +14,7 @@ namespace itself).
 
 import dataclasses
 
-from compat.api.table import BY_OLD, ENTRIES, Kind, lookup
+from compat.api.table import BY_OLD, ENTRIES, Kind, lookup, namespace_module
 
 _MAPPED = (Kind.RENAME, Kind.ARGS, Kind.ADAPTER, Kind.KEPT, Kind.MODULE)
 
@@ -59,6 +59,10 @@ def classify(path, lines, has_member=None):
                 return Row(path, lines, "member of %s" % outer.new, True, True)
             return Row(path, lines, "%s has no %s" % (outer.new, rest), False, False)
     if _is_table_namespace(path):
+        # The upgrader spells it as a module only when one module serves it.
+        module = namespace_module(path)
+        if module is not None:
+            return Row(path, lines, "namespace served by %s" % module, True, True)
         return Row(path, lines, "namespace of table entries", True, False)
     return Row(path, lines, "unsupported: stops with one line", False, False)
 

@@ -72,15 +72,16 @@ def removed_modules():
 
 
 def namespace_module(path):
-    """The one module outside TF that serves, under the same names, every
-    table name directly under the namespace ``path`` TF no longer has
-    (``tf.contrib.crf`` -> ``compat.tf1x.crf``), so the namespace itself can
-    be spelt as that module; None if there is no such module."""
+    """The one module that serves, under the same names, every table name
+    directly under the namespace ``path`` TF no longer has
+    (``tf.contrib.crf`` -> ``compat.tf1x.crf``, ``tf.contrib.signal`` ->
+    ``tf.signal``), so the namespace itself can be spelt as that module;
+    None if there is no such module."""
     own = BY_OLD.get(path)
     members = list(entries_under(path).values())
     if (own is not None and own.kind is not Kind.UNSUPPORTED) or not members:
         return None
-    if any(e.kind is Kind.UNSUPPORTED or not is_outside_tf(e.new)
+    if any(e.kind is Kind.UNSUPPORTED or not e.new
            or e.new.rpartition(".")[2] != e.old.rpartition(".")[2] for e in members):
         return None
     modules = {e.new.rpartition(".")[0] for e in members}

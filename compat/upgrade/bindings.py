@@ -223,7 +223,7 @@ class _UseScan(cst.CSTVisitor):
         if is_outside_tf_entry(entry):
             self.b.packages.setdefault(entry.import_module, entry)
         module = api.namespace_module(path) if path else None
-        if module is not None:
+        if module is not None and api.is_outside_tf(module):
             # `analyzer = tf.contrib.tfprof.model_analyzer`: spelt as the module.
             member = next(iter(api.entries_under(path).values()))
             self.b.packages.setdefault(module, member)

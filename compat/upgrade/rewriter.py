@@ -80,7 +80,7 @@ class Rewriter(cst.CSTTransformer):
 
     def _spell(self, path, node):
         """Expression for a table ``new`` path on the program's tf alias."""
-        if api.is_outside_tf(path) and any(path.startswith(module + ".")
+        if api.is_outside_tf(path) and any(path == module or path.startswith(module + ".")
                                            for module in self.b.packages):
             # Its package is imported with the set-up lines (bindings.packages).
             return cst.parse_expression(path)
@@ -325,7 +325,11 @@ class Rewriter(cst.CSTTransformer):
         if entry.kind is Kind.UNSUPPORTED and not self._served_above(original) \
                 and api.namespace_module(path) is not None:
             # A namespace all of whose served names come from one module.
-            new = cst.parse_expression(api.namespace_module(path))
+            new = self._spell(api.namespace_module(path), original)
+            if new is None:
+                self._flag(path, original, "no tensorflow import to spell %s on"
+                           % api.namespace_module(path))
+                return updated
             self._change("api", path, original, self._code(original),
                          self.module.code_for_node(new),
                          "every name the table serves under it is this module's")

@@ -249,6 +249,28 @@ ENTRIES = (
                          note="compat.tf1x.%s re-implements it as TF 1.15's contrib.seq2seq "
                               "computed it, with its variable names" % module,
                          env=_LEGACY_KERAS, upgrade_note=_RNN_UPGRADE_NOTE)),
+    *_ours("legacy_seq2seq", "compat.tf1x.legacy_seq2seq_models", (
+        "basic_rnn_seq2seq", "tied_rnn_seq2seq", "embedding_rnn_decoder",
+        "embedding_rnn_seq2seq", "attention_decoder", "embedding_attention_decoder",
+        "embedding_attention_seq2seq", "model_with_buckets"),
+        note="compat.tf1x.legacy_seq2seq_models re-implements it as TF 1.x's contrib."
+             "legacy_seq2seq built it, with its variable names",
+        env=_LEGACY_KERAS, upgrade_note=_RNN_UPGRADE_NOTE),
+    *_ours("rnn", "compat.tf1x.rnn_wrappers", (
+        "OutputProjectionWrapper", "InputProjectionWrapper", "EmbeddingWrapper"),
+        note="compat.tf1x.rnn_wrappers re-implements contrib.rnn's wrapper with its "
+             "variable names", env=_LEGACY_KERAS, upgrade_note=_RNN_UPGRADE_NOTE),
+    *_ours("learn.preprocessing", "compat.tf1x.learn_text", (
+        "VocabularyProcessor", "CategoricalVocabulary", "tokenizer"),
+        note="compat.tf1x.learn_text re-implements contrib.learn's text preprocessing "
+             "(and reads the vocabularies TF 1.x pickled)"),
+    *_ours("learn.datasets.base", "compat.tf1x.learn_datasets", (
+        "load_csv_with_header", "load_csv_without_header", "Dataset", "Datasets",
+        "maybe_download"),
+        note="compat.tf1x.learn_datasets reads CSV data sets as contrib.learn did"),
+    *_ours("learn.python.learn.datasets.base", "compat.tf1x.learn_datasets",
+           ("maybe_download",),
+           note="compat.tf1x.learn_datasets downloads as contrib.learn did"),
     *_ours("legacy_seq2seq", "compat.tf1x.legacy_seq2seq",
            ("sequence_loss_by_example", "sequence_loss", "rnn_decoder"),
            note="compat.tf1x.legacy_seq2seq re-implements it as TF 1.x's contrib."
