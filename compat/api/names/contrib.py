@@ -19,7 +19,12 @@ share served), each with its TF 1.x meaning.
   ``data`` transformations): their TF 2.x names, or ``compat.tf1x.lookup``
   where TF keeps them without exporting them.
 * What nothing carries any more, re-implemented with its TF 1.x semantics
-  in ``compat.tf1x``: ``training.HParams``, ``crf``, ``learn.ModeKeys``.
+  (and variable names) in ``compat.tf1x``: the feature columns (as the core
+  columns with the contrib columns' meaning), ``learn``'s Estimator API on
+  tensorflow-estimator, its text preprocessing and CSV data sets,
+  ``training.HParams``, ``crf``, ``seq2seq``, ``legacy_seq2seq``, contrib.rnn's
+  own cells, ``opt``, ``image``, ``summary``, ``tfprof``, the
+  ``tensorboard`` projector, ``keras.initializers`` as they drew.
 * Everything else under ``tf.contrib`` stops the program with the
   ``tf.contrib`` entry's advice (``compat.api.names.tf0``), e.g. the
   feature columns of ``tf.contrib.layers``, whose classes differ from
