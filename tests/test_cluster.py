@@ -199,7 +199,10 @@ def test_killed_worker_is_named_and_the_restarted_cluster_resumes(tiny_mnist, tm
     assert index["workers"] == 2
     with open(os.path.join(run_dir, "checkpoint")) as f:
         saved = int(re.search(r'model_checkpoint_path: "model.ckpt-(\d+)"', f.read()).group(1))
-    assert saved >= 10 and saved % 5 == 0
+    # The last checkpoint is a periodic one (every 5 steps) or the one the
+    # chief writes at whatever step it has reached when the launcher stops it
+    # (SIGINT) after worker1 died; either way past step 12's periodic one.
+    assert saved >= 10
 
     resumed = run_cluster("--resume=%s" % run_dir)
     assert resumed.returncode == 0, resumed.stderr

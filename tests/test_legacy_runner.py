@@ -84,7 +84,7 @@ STRUCTURAL = {
     "tf.layers", "tf.keras",
     *("tensorflow.python.keras." + name for name in (
         "activations", "applications", "backend", "callbacks", "constraints", "datasets",
-        "initializers", "layers", "losses", "metrics", "models", "optimizers",
+        "engine", "initializers", "layers", "losses", "metrics", "models", "optimizers",
         "preprocessing", "regularizers", "utils")),
 }
 # tf.contrib: every entry resolved, and an era program run through both

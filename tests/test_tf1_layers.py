@@ -266,6 +266,7 @@ USED_MEMBERS = {
     "backend": ["get_session", "set_session", "learning_phase", "placeholder", "function"],
     "callbacks": ["TensorBoard", "ModelCheckpoint", "EarlyStopping"],
     "constraints": ["max_norm"], "datasets": ["mnist", "cifar10", "imdb"],
+    "engine": ["training", "base_layer", "input_layer"],
     "initializers": ["glorot_uniform", "Constant"],
     "layers": ["Dense", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "LSTM", "Input",
                "Embedding", "BatchNormalization", "InputLayer"],
