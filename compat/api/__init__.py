@@ -9,6 +9,6 @@ from compat.api.registry import RegistryError, check_registries, registry_proble
 from compat.api.table import (BY_OLD, ENTRIES, KEPT_MODULES, REMOVED_PACKAGES,  # noqa: F401
                               VALUE_MODULES, Kind, LegacyName, entries_under,
                               kept_module_members, local_copy_of, lookup, removed_modules,
-                              namespace_module, replaced_submodule,
+                              namespace_module, replaced_submodule, served_namespace,
                               value_module_members)
 from compat.api.table import is_outside_tf  # noqa: F401

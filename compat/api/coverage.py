@@ -14,7 +14,7 @@ namespace itself).
 
 import dataclasses
 
-from compat.api.table import BY_OLD, ENTRIES, Kind, lookup, namespace_module
+from compat.api.table import BY_OLD, Kind, lookup, namespace_module, served_namespace
 
 _MAPPED = (Kind.RENAME, Kind.ARGS, Kind.ADAPTER, Kind.KEPT, Kind.MODULE)
 
@@ -37,14 +37,6 @@ def _enclosing_entry(path):
     return None, None
 
 
-def _is_table_namespace(path):
-    # A namespace with no entry, or whose own entry only holds the advice
-    # for its unserved members (tf.contrib.learn), serving the rest.
-    own = BY_OLD.get(path)
-    return (own is None or own.kind is Kind.UNSUPPORTED) and any(
-        e.old.startswith(path + ".") and e.kind is not Kind.UNSUPPORTED for e in ENTRIES)
-
-
 def classify(path, lines, has_member=None):
     """The :class:`Row` of one usage path.  ``has_member(new, rest)``:
     whether the object ``new`` names has the attribute chain ``rest``
@@ -58,7 +50,7 @@ def classify(path, lines, has_member=None):
             if has_member is None or has_member(outer.new, rest):
                 return Row(path, lines, "member of %s" % outer.new, True, True)
             return Row(path, lines, "%s has no %s" % (outer.new, rest), False, False)
-    if _is_table_namespace(path):
+    if served_namespace(path):
         # The upgrader spells it as a module only when one module serves it.
         module = namespace_module(path)
         if module is not None:

@@ -71,6 +71,16 @@ def removed_modules():
     return _under(REMOVED_PACKAGES)
 
 
+def served_namespace(path):
+    """Whether ``path`` is a namespace TF no longer has (``tf.contrib.rnn``),
+    or one whose own entry only holds the advice for its unserved members
+    (``tf.contrib.learn``), under which the table serves some names: the
+    runner serves it as a value, the upgrader rewrites each use."""
+    own = BY_OLD.get(path)
+    return (own is None or own.kind is Kind.UNSUPPORTED) and any(
+        e.old.startswith(path + ".") and e.kind is not Kind.UNSUPPORTED for e in ENTRIES)
+
+
 def namespace_module(path):
     """The one module that serves, under the same names, every table name
     directly under the namespace ``path`` TF no longer has

@@ -135,7 +135,19 @@ def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
     return layer_input, tuple(states_fw), tuple(states_bw)
 
 
-class LSTMBlockCell(LayerRNNCell):
+class _LSTMSizes(object):
+    """An LSTM's state (c, h) and output sizes, all ``num_units``."""
+
+    @property
+    def state_size(self):
+        return LSTMStateTuple(self._num_units, self._num_units)
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+
+class LSTMBlockCell(_LSTMSizes, LayerRNNCell):
     """TF 1.x ``tf.contrib.rnn.LSTMBlockCell`` (one LSTM step).
 
     With ``[i, ci, f, o] = [x, h_prev] @ kernel + bias``::
@@ -161,14 +173,6 @@ class LSTMBlockCell(LayerRNNCell):
         self._use_peephole = use_peephole
         # The kernel's convention: a non-positive clip means "no clipping".
         self._cell_clip = cell_clip if cell_clip is not None else -1
-
-    @property
-    def state_size(self):
-        return LSTMStateTuple(self._num_units, self._num_units)
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, inputs_shape):
         inputs_shape = tf.TensorShape(inputs_shape)
@@ -219,7 +223,7 @@ def _layer_norm(x, gain, shift, scope, dtype):
     return tf.nn.batch_normalization(x, mean, variance, beta, gamma, epsilon)
 
 
-class LayerNormBasicLSTMCell(rnn_cell.RNNCell):
+class LayerNormBasicLSTMCell(_LSTMSizes, rnn_cell.RNNCell):
     """TF 1.x ``tf.contrib.rnn.LayerNormBasicLSTMCell``.
 
     With ``[i, j, f, o] = [x, h] @ kernel`` (plus ``bias`` only when
@@ -250,14 +254,6 @@ class LayerNormBasicLSTMCell(rnn_cell.RNNCell):
         self._layer_norm = layer_norm
         self._norm_gain = norm_gain
         self._norm_shift = norm_shift
-
-    @property
-    def state_size(self):
-        return LSTMStateTuple(self._num_units, self._num_units)
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def _norm(self, x, scope, dtype):
         return _layer_norm(x, self._norm_gain, self._norm_shift, scope, dtype)

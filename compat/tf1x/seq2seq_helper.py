@@ -128,7 +128,24 @@ class CustomHelper(Helper):
                                         sample_ids=sample_ids)
 
 
-class TrainingHelper(Helper):
+class _IdSamplingHelper(Helper):
+    """A helper whose sample ids are one int32 token id per batch entry
+    (TrainingHelper and GreedyEmbeddingHelper, and their subclasses)."""
+
+    @property
+    def batch_size(self):
+        return self._batch_size
+
+    @property
+    def sample_ids_shape(self):
+        return tf.TensorShape([])
+
+    @property
+    def sample_ids_dtype(self):
+        return tf.int32
+
+
+class TrainingHelper(_IdSamplingHelper):
     """Teacher forcing: step t reads ``inputs[:, t]`` (``inputs[t]`` when
     ``time_major``); entry b is finished once ``t + 1 >= sequence_length[b]``.
     Once every entry is finished the next inputs are zeros."""
@@ -157,18 +174,6 @@ class TrainingHelper(Helper):
     @property
     def sequence_length(self):
         return self._sequence_length
-
-    @property
-    def batch_size(self):
-        return self._batch_size
-
-    @property
-    def sample_ids_shape(self):
-        return tf.TensorShape([])
-
-    @property
-    def sample_ids_dtype(self):
-        return tf.int32
 
     def _read_or_zeros(self, finished, index):
         # Reading past the TensorArray's end would fail, so once all entries
@@ -248,7 +253,7 @@ class ScheduledEmbeddingTrainingHelper(TrainingHelper):
             return finished, next_inputs, state
 
 
-class GreedyEmbeddingHelper(Helper):
+class GreedyEmbeddingHelper(_IdSamplingHelper):
     """Inference: starts from ``embedding(start_tokens)``, samples the
     arg-max and feeds its embedding back; an entry is finished when it
     samples ``end_token``."""
@@ -264,18 +269,6 @@ class GreedyEmbeddingHelper(Helper):
         if self._end_token.shape.ndims != 0:
             raise ValueError("end_token must be a scalar")
         self._start_inputs = self._embedding_fn(self._start_tokens)
-
-    @property
-    def batch_size(self):
-        return self._batch_size
-
-    @property
-    def sample_ids_shape(self):
-        return tf.TensorShape([])
-
-    @property
-    def sample_ids_dtype(self):
-        return tf.int32
 
     def initialize(self, name=None):
         finished = tf.tile([False], [self._batch_size])

@@ -21,18 +21,6 @@ from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_c
 
 
 
-def _served_namespace(path):
-    """A ``tf.`` namespace TF no longer has (``tf.contrib.rnn``) some of
-    whose members the table serves; each use is rewritten or flagged where
-    it is made."""
-    entry = api.lookup(path)
-    # tf.contrib.learn keeps an unsupported entry of its own (the advice for
-    # its other members) while the table serves some of them (ModeKeys).
-    own = entry is not None and entry.old == path and entry.kind is not Kind.UNSUPPORTED
-    return not own and any(e.kind is not Kind.UNSUPPORTED
-                           for e in api.entries_under(path).values())
-
-
 class State:
     """What has been inserted so far (once per file, or per notebook)."""
 
@@ -203,7 +191,7 @@ class Rewriter(cst.CSTTransformer):
                          "the module of the same path in the package that replaces it")
             return new
         paths = [tf_form(module + "." + import_name(a.name)) for a in updated.names]
-        if all(_served_namespace(path) for path in paths):
+        if all(api.served_namespace(path) for path in paths):
             # `from tensorflow.contrib import rnn`: a namespace TF dropped,
             # whose members the table serves; every `rnn.X` is rewritten
             # where it is used, so the name needs no import of its own.
