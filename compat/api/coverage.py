@@ -7,9 +7,10 @@ the table as markdown.
 A path is served when it is a table entry of a kind the engines map, a
 member of what such an entry serves (``tf.contrib.slim.arg_scope`` is
 ``tf_slim``'s own; ``has_member`` checks it exists), or a namespace made of
-table entries (``tf.contrib.layers``: the runner serves it as a value, the
-upgrader rewrites only the names used through it, so it flags the
-namespace itself).
+table entries (``tf.contrib.layers``: the runner serves it as a value; the
+upgrader drops its import, ``from tensorflow.contrib import layers``, or its
+module-level alias, ``layers = tf.contrib.layers``, and rewrites each name
+used through it; any other use of the namespace as a value is flagged).
 """
 
 import dataclasses
@@ -55,7 +56,8 @@ def classify(path, lines, has_member=None):
         module = namespace_module(path)
         if module is not None:
             return Row(path, lines, "namespace served by %s" % module, True, True)
-        return Row(path, lines, "namespace of table entries", True, False)
+        return Row(path, lines, "namespace of table entries (uses through an import "
+                   "or module-level alias rewritten)", True, True)
     return Row(path, lines, "unsupported: stops with one line", False, False)
 
 

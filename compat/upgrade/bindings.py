@@ -102,6 +102,11 @@ class Bindings:
         self.preload_needed = {}  # module -> the entry whose modern form needs it
         self.target = None        # the import statement to insert after
         self.os_ready = False     # `import os` precedes the target
+        # `rnn = tf.contrib.rnn` at module level, its name bound nowhere
+        # else: id of the Assign -> the namespace's path, and the ids of
+        # the names it binds (the uses are rewritten like an import's).
+        self.namespace_aliases = {}
+        self.namespace_alias_targets = set()
 
     @property
     def primary_alias(self):
@@ -130,18 +135,61 @@ class _ImportScan(cst.CSTVisitor):
         self._depth = 0
         self._fallback = None
         self._from_import = None
+        self._alias_candidates = []   # (name, Assign, target Name, path)
+        self._bound = {}              # module-level name -> how often bound
 
     def visit_FunctionDef(self, node):
+        self._count(node.name)
         self._depth += 1
 
     def leave_FunctionDef(self, node):
         self._depth -= 1
 
     def visit_ClassDef(self, node):
+        self._count(node.name)
         self._depth += 1
 
     def leave_ClassDef(self, node):
         self._depth -= 1
+
+    # --- module-level names bound more than once are not aliases
+    def _count(self, target):
+        if self._depth == 0 and isinstance(target, cst.Name):
+            self._bound[target.value] = self._bound.get(target.value, 0) + 1
+        elif self._depth == 0 and isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._count(element.value)
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            self._count(target.target)
+        path = self.b.resolve(node.value)
+        if (self._depth == 0 and len(node.targets) == 1 and path
+                and isinstance(node.targets[0].target, cst.Name)
+                and api.served_namespace(tf_form(path)) and api.namespace_module(tf_form(path)) is None):
+            target = node.targets[0].target
+            self._alias_candidates.append((target.value, node, target, path))
+
+    def visit_AugAssign(self, node):
+        self._count(node.target)
+
+    def visit_AnnAssign(self, node):
+        self._count(node.target)
+
+    def visit_For(self, node):
+        self._count(node.target)
+
+    def visit_WithItem(self, node):
+        if node.asname is not None:
+            self._count(node.asname.name)
+
+    def visit_Global(self, node):
+        for item in node.names:   # assigned from inside a function
+            self._bound[item.name.value] = 2
+
+    def visit_ImportAlias(self, node):
+        self._count(node.asname.name if node.asname else cst.Name(
+            import_name(node.name).partition(".")[0]))
 
     def visit_Import(self, node):
         for alias in node.names:
@@ -206,6 +254,11 @@ class _ImportScan(cst.CSTVisitor):
     def finish(self):
         if self.b.target is None:
             self.b.target = self._fallback or self._from_import
+        for name, node, target, path in self._alias_candidates:
+            if self._bound.get(name) == 1:
+                self.b.modules[name] = path
+                self.b.namespace_aliases[id(node)] = path
+                self.b.namespace_alias_targets.add(id(target))
 
 
 class _UseScan(cst.CSTVisitor):

@@ -99,7 +99,21 @@ class Rewriter(cst.CSTTransformer):
         if not isinstance(node, cst.Name) or scope is None:
             return False
         return any(not isinstance(referent, metadata.ImportAssignment)
+                   and id(getattr(referent, "node", None)) not in self.b.namespace_alias_targets
                    for access in scope.accesses[node] for referent in access.referents)
+
+    # --- `rnn = tf.contrib.rnn`: dropped like `from tensorflow.contrib import rnn`
+    def visit_Assign(self, node):
+        return id(node) not in self.b.namespace_aliases  # its value is not a use
+
+    def leave_Assign(self, original, updated):
+        path = self.b.namespace_aliases.get(id(original))
+        if path is None:
+            return updated
+        self._change("api", tf_form(path), original, self._code(original), "",
+                     "a namespace TF dropped; the names used through it are rewritten "
+                     "where they are used")
+        return cst.RemoveFromParent()
 
     # --- imports
     def visit_Import(self, node):
