@@ -47,6 +47,7 @@ class Options:
     upgrader_repeats: int
     estimator: bool
     estimator_steps: int
+    estimator_cnn_steps: int
     estimator_repeats: int
     cluster: bool
     cluster_steps: int

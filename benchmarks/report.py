@@ -30,7 +30,8 @@ ROW_STARTUP = "time to first step, cold / warm"
 ROW_MATMUL = "float32 matmul"
 ROW_UPGRADE_CLI = "upgrader / tf_upgrade_v2, command"
 ROW_UPGRADE_IN = "upgrader / tf_upgrade_v2, in process"
-ROW_ESTIMATOR = "Session loop / Estimator.train, steps/s"
+ROW_ESTIMATOR = "Session loop / Estimator.train, steps/s, %s"
+ESTIMATOR_MODELS = {"mlp": "784-128-10 MLP", "cnn": "layers tutorial CNN"}
 
 
 def threads_row(intra, inter):
@@ -192,13 +193,15 @@ def tools_table(results):
                 _num(u["ours_over_tf_upgrade_v2_in_process"]), u["ours_in_process_s"],
                 u["tf_upgrade_v2_in_process_s"]))))
     estimator = results.get("estimator")
-    if estimator is not None:
-        lines.append("| %s | %s |" % (ROW_ESTIMATOR, _cell(
-            estimator, lambda e: "%s [%s, %s] (%.0f / %.0f steps/s; first step %.2f s / "
-            "%.2f s)" % (_num(e["session_over_estimator"]), _num(e["ratio_min"]),
-                         _num(e["ratio_max"]), e["session_steps_per_s"],
-                         e["estimator_steps_per_s"], e["session_first_step_s"],
-                         e["estimator_first_step_s"]))))
+    for model, name in ESTIMATOR_MODELS.items() if estimator is not None else ():
+        part = estimator if "error" in estimator else estimator.get(model)
+        lines.append("| %s | %s |" % (ROW_ESTIMATOR % name, _cell(
+            part, lambda e: "%s [%s, %s] (%.1f / %.1f steps/s; Estimator's own %.2f ms a "
+            "step; first step %.2f s / %.2f s)" % (
+                _num(e["session_over_estimator"]), _num(e["ratio_min"]), _num(e["ratio_max"]),
+                e["session_steps_per_s"], e["estimator_steps_per_s"],
+                e["overhead_ms_per_step"], e["session_first_step_s"],
+                e["estimator_first_step_s"]))))
     if "load_average_start" in machine:
         lines.append("| load average at start / end (1 min) | %.2f / %.2f on %d cores |" % (
             machine["load_average_start"], machine.get("load_average_end", float("nan")),

@@ -162,11 +162,12 @@ def _upgrader_phase(options, results):
 
 def _estimator_phase(options, results):
     from benchmarks import estimator as bench_estimator
-    say("tf.estimator against a Session loop, %d steps x %d"
-        % (options.estimator_steps, options.estimator_repeats))
+    say("tf.estimator against a Session loop, %d MLP and %d CNN steps x %d"
+        % (options.estimator_steps, options.estimator_cnn_steps, options.estimator_repeats))
     try:
         results["estimator"] = bench_estimator.run_child(
-            _root(options), options.estimator_steps, options.estimator_repeats, options.seed)
+            _root(options), options.estimator_steps, options.estimator_cnn_steps,
+            options.estimator_repeats, options.seed)
     except RuntimeError as err:
         say(str(err))
         results["estimator"] = {"error": str(err)}

@@ -121,8 +121,11 @@ flags.DEFINE_integer("upgrader_copies", 25, "Copies of the legacy programs in th
 flags.DEFINE_integer("upgrader_repeats", 3, "Runs of each upgrader.", lower_bound=1)
 flags.DEFINE_boolean("estimator", True, "Time tf.estimator's Estimator.train against the "
                      "same graph in a Session loop (in a fresh process).")
-flags.DEFINE_integer("estimator_steps", 200, "Steps of each Estimator / Session run.",
+flags.DEFINE_integer("estimator_steps", 200, "Steps of each Estimator / Session run of the "
+                     "MLP (a ~1 ms step).",
                      lower_bound=2)
+flags.DEFINE_integer("estimator_cnn_steps", 30, "Steps of each Estimator / Session run of "
+                     "the layers tutorial's CNN.", lower_bound=2)
 flags.DEFINE_integer("estimator_repeats", 3, "Alternating runs of each way.", lower_bound=1)
 flags.DEFINE_boolean("cluster", True, "Measure conv steps/s on a loopback cluster: alone, "
                      "1 worker + 1 ps, 2 workers + 1 ps (async and sync); needs MNIST.")

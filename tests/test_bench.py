@@ -27,7 +27,8 @@ FLOPS_AGREE = 1.1
 TINY = ["--batch_size=8", "--steps=3", "--warmup=1", "--validation_size=10",
         "--early=2", "--late=6", "--window=1", "--matmul_size=64", "--matmul_repeats=2",
         "--fit_epochs=1", "--xla_check_steps=2", "--upgrader_copies=1", "--upgrader_repeats=1",
-        "--cluster_steps=12", "--estimator_steps=5", "--estimator_repeats=1"]
+        "--cluster_steps=12", "--estimator_steps=5", "--estimator_cnn_steps=2",
+        "--estimator_repeats=1"]
 
 
 def run_bench(*args):
@@ -287,12 +288,17 @@ def test_estimator_line_measures_both_ways_and_renders():
     """benchmarks.estimator in its fresh process (as bench.py starts it):
     both ways' rates and first steps, the ratio with its spread, its row."""
     from benchmarks import estimator as bench_estimator
-    result = bench_estimator.run_child(ROOT, steps=5, repeats=2)
-    assert result["steps"] == 5 and result["repeats"] == 2
-    assert_positive(result, ["estimator_steps_per_s", "session_steps_per_s",
-                             "estimator_first_step_s", "session_first_step_s"])
-    assert result["ratio_min"] <= result["session_over_estimator"] <= result["ratio_max"]
+    result = bench_estimator.run_child(ROOT, steps=5, cnn_steps=3, repeats=2)
+    assert result["repeats"] == 2 and set(result) == {"repeats", "mlp", "cnn"}
     rows = table_rows(bench_report.render({"machine": {}, "run": {}, "estimator": result}))
-    assert rows[bench_report.ROW_ESTIMATOR].split("|")[2].strip().startswith(
-        "%.2f [%.2f, %.2f]" % (result["session_over_estimator"], result["ratio_min"],
-                               result["ratio_max"]))
+    for model, steps, batch in (("mlp", 5, 64), ("cnn", 3, 100)):
+        part = result[model]
+        assert (part["steps"], part["batch"]) == (steps, batch)
+        assert_positive(part, ["estimator_steps_per_s", "session_steps_per_s",
+                               "estimator_first_step_s", "session_first_step_s"])
+        assert part["ratio_min"] <= part["session_over_estimator"] <= part["ratio_max"]
+        row = rows[bench_report.ROW_ESTIMATOR % bench_report.ESTIMATOR_MODELS[model]]
+        assert row.split("|")[2].strip().startswith(
+            "%.2f [%.2f, %.2f]" % (part["session_over_estimator"], part["ratio_min"],
+                                   part["ratio_max"]))
+        assert "own %.2f ms a step" % part["overhead_ms_per_step"] in row
