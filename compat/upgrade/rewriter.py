@@ -16,9 +16,8 @@ from compat.api.tf_names import COMPAT_V1_MODULE, DISABLE_V2, TF_MODULE
 from compat.upgrade.bindings import (dotted, entry_for, import_name, is_outside_tf_entry,
                                      is_python_module_entry, tf_form)
 from compat.upgrade.findings import Finding
-from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_calls,
-                                   order_hint, split_args, static_rewrite)
-
+from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, append_keyword,
+                                   maps_calls, order_hint, split_args, static_rewrite)
 
 
 class State:
@@ -455,6 +454,10 @@ class Rewriter(cst.CSTTransformer):
             # Where the last argument was dropped, the new last one takes its
             # (absent) trailing comma.
             args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+        for keyword, value in entry.old_defaults:
+            # What the old function did by default, where the new one differs.
+            if keyword not in new_names:
+                append_keyword(args, keyword, value)
         return args
 
     @staticmethod
@@ -479,14 +482,7 @@ class Rewriter(cst.CSTTransformer):
         for member, keyword, value in entry.pin_kwargs:
             if member != func.attr.value or keyword in keywords or starred:
                 continue
-            if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
-                args[-1] = args[-1].with_changes(comma=cst.Comma(
-                    whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(cst.Arg(value=cst.parse_expression(json.dumps(value)),
-                                keyword=cst.Name(keyword),
-                                equal=cst.AssignEqual(
-                                    whitespace_before=cst.SimpleWhitespace(""),
-                                    whitespace_after=cst.SimpleWhitespace(""))))
+            append_keyword(args, keyword, value)
         if len(args) == len(updated.args):
             return updated
         new = updated.with_changes(args=args)
