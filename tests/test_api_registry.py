@@ -26,7 +26,8 @@ from compat.legacy import adapters  # noqa: E402  (imports TensorFlow)
 
 # The keys as the table names them, read from its entries here rather than
 # through compat.api.registry, which is what is under test.
-TABLE_ADAPTERS = {entry.adapter for entry in api.ENTRIES if entry.adapter is not None}
+TABLE_ADAPTERS = {entry.adapter for entry in api.ENTRIES if entry.adapter is not None} | {
+    entry.era_adapter for entry in api.ENTRIES if entry.era_adapter is not None}
 TABLE_ORDER_TESTS = {entry.old_order_if for entry in api.ENTRIES}
 
 ENGINES = {
@@ -38,7 +39,10 @@ ENGINES = {
 def test_table_names_the_expected_keys():
     assert TABLE_ADAPTERS == {"scalar_summary", "image_summary", "histogram_summary",
                               "audio_summary", "reverse_with_mask", "sync_replicas_v1",
-                              "legacy_flags", "legacy_app_run"}
+                              "legacy_flags", "legacy_app_run",
+                              # a program's era (compat.api.era)
+                              "truncate_div", "truncate_mod", "round_half_away",
+                              "truncating_floordiv", "truncating_mod", "flat_lstm_state"}
     assert TABLE_ORDER_TESTS == {None, "positional", "positional_or_targets",
                                  "first_arg_is_axis", "second_arg_is_bool_mask",
                                  "has_replica_id"}
@@ -94,6 +98,23 @@ def test_orphan_registration_and_kind_mismatch_are_reported():
         "tf.made_up_op is of kind adapter but does not name an adapter",
         "adapter 'unused_adapter' is registered, but no table entry names it",
     ]
+
+
+def test_names_that_survived_1_0_are_those_tf_1_x_still_had():
+    # tf.compat.v1 is TF 1.15's API: an old name of version 0.12 or 1.0 that
+    # it still has stayed in 1.x as a deprecated alias, so it does not prove a
+    # 0.x program (compat.api.era); one it lacks was gone.  Names whose old
+    # argument order is the proof (tf.concat(1, ...)) are still there.
+    for entry in api.ENTRIES:
+        if entry.version not in ("0.12", "1.0") or not entry.old.startswith("tf."):
+            continue
+        obj = tf.compat.v1
+        for part in entry.old.split(".")[1:]:
+            obj = getattr(obj, part, None)
+        if entry.old_order_if is None:
+            assert (obj is not None) == entry.survived_1_0, entry.old
+        else:
+            assert obj is not None and not entry.survived_1_0, entry.old
 
 
 def _in_tf(path):

@@ -48,6 +48,18 @@ the runner answers them from the module's own ``__getattr__``).  There
 ``new`` is spelt as a Python program writes it: a bare name is a builtin
 (``int``), a dotted one a module's member (``numpy.float64``).
 
+What a program's era changes (``compat.api.era``; TF RELEASE.md):
+
+* ``era_adapter``: where a name kept its spelling but TF changed its
+  meaning (``tf.div`` floors integers since 1.0, it truncated before), the
+  key of the adapter that gives a program written before ``era_since`` the
+  old meaning: registered like ``adapter`` in both engines; ``era_note``
+  says the old meaning in a few words.
+* ``survived_1_0``: an old name of version 0.12 or 1.0 that TF 1.x still
+  had as a deprecated alias (``tf.initialize_all_variables`` is in
+  ``tf.compat.v1``, TF 1.15's API), so a program using it may be of either
+  era; every other such name (or its old-order call) proves TF 0.x.
+
 ``changed``: the words reports put before ``version`` ("changed in TF",
 "removed in NumPy"); :attr:`LegacyName.since` joins them.
 
@@ -119,6 +131,10 @@ class LegacyName:
     local_copy_note: str = ""
     local_copy_markers: tuple = ()
     changed: str = "changed in TF"
+    era_adapter: str = None
+    era_since: str = None
+    era_note: str = ""
+    survived_1_0: bool = False
 
     @property
     def since(self):

@@ -20,6 +20,7 @@ import tensorflow as tf
 from tensorflow.python.ops import gen_logging_ops
 
 from compat import api
+from compat.legacy import era_adapters
 from compat.legacy import flags as legacy_flags
 from compat.util import errors
 
@@ -214,10 +215,15 @@ class Adapter:
     """How the runner serves an ``adapter`` entry: either ``call`` stands in
     for the old function on old-order calls (new-order ones go to ``new``
     unchanged), or ``serve()`` makes the object the old name itself yields
-    (once per installation of the shim)."""
+    (once per installation of the shim), or, for an ``era_adapter`` on a
+    member TF looks up itself (an operator, a class's constructor),
+    ``patch(owner, attr, report, decided)`` changes it while the program
+    runs and returns the function that restores it
+    (``compat.legacy.era_adapters``)."""
 
     call: object = None
     serve: object = None
+    patch: object = None
 
 
 ADAPTERS = {
@@ -230,6 +236,13 @@ ADAPTERS = {
     # TF 0.x's lenient flags: a fresh tf.app.flags-like module, and its run.
     "legacy_flags": Adapter(serve=legacy_flags.build_module),
     "legacy_app_run": Adapter(serve=lambda: legacy_flags.run),
+    # What a TF 0.x program's names meant (era_adapter; compat.api.era).
+    "truncate_div": Adapter(call=era_adapters.truncate_div),
+    "truncate_mod": Adapter(call=era_adapters.truncate_mod),
+    "round_half_away": Adapter(call=era_adapters.round_half_away),
+    "truncating_floordiv": Adapter(patch=era_adapters.truncating_floordiv),
+    "truncating_mod": Adapter(patch=era_adapters.truncating_mod),
+    "flat_lstm_state": Adapter(patch=era_adapters.flat_lstm_state),
 }
 
 api.check_registries(__name__, ADAPTERS, ORDER_TESTS)

@@ -11,6 +11,7 @@ import libcst as cst
 
 from compat import api
 from compat.api import Kind
+from compat.upgrade import era_static
 
 OLD, NEW, UNKNOWN = "old", "new", "unknown"
 
@@ -161,9 +162,11 @@ class StaticAdapter:
     parameters (name -> expression), to the modern call's.  ``rewrite=None``
     says the entry deliberately has no static form: where ``new`` is the old
     name, the name is kept and a note gives its ``upgrade_note`` (what the
-    modern behaviour does differently); otherwise every use is flagged."""
+    modern behaviour does differently); otherwise every use is flagged.
+    ``era`` is the form of an ``era_adapter`` key (``compat.upgrade.era_static``)."""
 
     rewrite: object = None
+    era: object = None
 
 
 NO_STATIC_FORM = StaticAdapter()
@@ -179,6 +182,10 @@ STATIC_ADAPTERS = {
     # the runner's leniency has no source form, so the names stay.
     "legacy_flags": NO_STATIC_FORM,
     "legacy_app_run": NO_STATIC_FORM,
+    # What a TF 0.x program's names meant (era_adapter; compat.api.era).
+    **{key: StaticAdapter(era=getattr(era_static, key)) for key in (
+        "truncate_div", "truncate_mod", "round_half_away", "flat_lstm_state",
+        "truncating_floordiv", "truncating_mod")},
 }
 
 api.check_registries(__name__, STATIC_ADAPTERS, ORDER_TESTS)
