@@ -26,7 +26,8 @@ from compat.legacy import adapters  # noqa: E402  (imports TensorFlow)
 
 # The keys as the table names them, read from its entries here rather than
 # through compat.api.registry, which is what is under test.
-TABLE_ADAPTERS = {entry.adapter for entry in api.ENTRIES if entry.adapter is not None}
+TABLE_ADAPTERS = {entry.adapter for entry in api.ENTRIES if entry.adapter is not None} | {
+    entry.era_adapter for entry in api.ENTRIES if entry.era_adapter is not None}
 TABLE_ORDER_TESTS = {entry.old_order_if for entry in api.ENTRIES}
 
 ENGINES = {
@@ -38,10 +39,14 @@ ENGINES = {
 def test_table_names_the_expected_keys():
     assert TABLE_ADAPTERS == {"scalar_summary", "image_summary", "histogram_summary",
                               "audio_summary", "reverse_with_mask", "sync_replicas_v1",
-                              "legacy_flags", "legacy_app_run"}
+                              "legacy_flags", "legacy_app_run",
+                              # a program's era (compat.api.era)
+                              "truncate_div", "truncate_mod", "round_half_away",
+                              "truncating_floordiv", "truncating_mod", "flat_lstm_state", "svd_0x_flags",
+                              "exact_dct"}
     assert TABLE_ORDER_TESTS == {None, "positional", "positional_or_targets",
                                  "first_arg_is_axis", "second_arg_is_bool_mask",
-                                 "has_replica_id", "reordered_positional",
+                                 "has_replica_id",
                                  "third_arg_not_integer"}
 
 
@@ -97,6 +102,26 @@ def test_orphan_registration_and_kind_mismatch_are_reported():
     ]
 
 
+def test_names_that_survived_1_0_are_those_tf_1_x_still_had():
+    # tf.compat.v1 is TF 1.15's API: an old name of version 0.12 or 1.0 that
+    # it still has stayed in 1.x as a deprecated alias, so it does not prove a
+    # 0.x program (compat.api.era); one it lacks was gone.  Names whose old
+    # argument order is the proof (tf.concat(1, ...)) are still there.
+    for entry in api.ENTRIES:
+        if entry.version not in ("0.12", "1.0") or not entry.old.startswith("tf."):
+            continue
+        obj = tf.compat.v1
+        for part in entry.old.split(".")[1:]:
+            obj = getattr(obj, part, None)
+        if entry.kind is api.Kind.KEPT:
+            # Kept: in both eras by definition (never proof of 0.x).
+            assert obj is not None, entry.old
+        elif entry.old_order_if is None:
+            assert (obj is not None) == entry.survived_1_0, entry.old
+        else:
+            assert obj is not None and not entry.survived_1_0, entry.old
+
+
 def _in_tf(path):
     """``tf.a.b`` in tf.compat.v1, else in TF 2.x; None when neither has it."""
     for root in (tf.compat.v1, tf):
@@ -120,8 +145,8 @@ def test_every_new_name_exists_in_tensorflow():
         assert entry.new.startswith("tf."), entry.old
         assert _in_tf(entry.new) is not None, (entry.old, entry.new)
         checked += 1
-    # tf0: 48 entries less 1 kept, 3 modules, 2 unsupported; tf0_ops: 44 less 17 kept.
-    assert checked == 69
+    # tf0: 57 entries less 11 kept, 3 modules, 2 unsupported; tf0_ops: 44 less 18 kept.
+    assert checked == 67
 
 
 def test_replacement_modules_import():

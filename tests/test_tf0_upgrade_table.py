@@ -344,9 +344,12 @@ def test_upgraded_program_keeps_the_0x_meaning(runs, name):
 
 
 def test_runner_reports_each_renamed_name(runs):
-    for name in ("tf.inv", "tf.listdiff", "tf.batch_fft3d", "tf.svd", "tf.op_scope",
+    for name in ("tf.inv", "tf.listdiff", "tf.batch_fft3d", "tf.op_scope",
                  "tf.VARIABLES", "tf.image.per_image_whitening"):
         assert name + " -> " in runs["stderr"], name
+    # Same names, their 0.x meaning (compat.api.era): reported as such.
+    for name in ("tf.svd", "tf.image.decode_jpeg"):
+        assert "%s at prog.py:" % name in runs["stderr"], name
 
 
 def test_upgraded_source_spells_the_modern_names_without_flags(runs):

@@ -48,6 +48,18 @@ the runner answers them from the module's own ``__getattr__``).  There
 ``new`` is spelt as a Python program writes it: a bare name is a builtin
 (``int``), a dotted one a module's member (``numpy.float64``).
 
+What a program's era changes (``compat.api.era``; TF RELEASE.md):
+
+* ``era_adapter``: where a name kept its spelling but TF changed its
+  meaning (``tf.div`` floors integers since 1.0, it truncated before), the
+  key of the adapter that gives a program written before ``era_since`` the
+  old meaning: registered like ``adapter`` in both engines; ``era_note``
+  says the old meaning in a few words.
+* ``survived_1_0``: an old name of version 0.12 or 1.0 that TF 1.x still
+  had as a deprecated alias (``tf.initialize_all_variables`` is in
+  ``tf.compat.v1``, TF 1.15's API), so a program using it may be of either
+  era; every other such name (or its old-order call) proves TF 0.x.
+
 ``changed``: the words reports put before ``version`` ("changed in TF",
 "removed in NumPy"); :attr:`LegacyName.since` joins them.
 
@@ -57,9 +69,6 @@ the modern call out instead of making it:
 * ``new_params``: ``new``'s positional parameters in order (its
   ``tf.compat.v1`` signature), e.g. to find where a new-order call puts
   its axis.
-* ``old_defaults``: ``(keyword, value)`` pairs: what the old function did
-  by default where the new one's default differs (``tf.image.decode_jpeg``'s
-  exact DCT before 1.0); both engines pass them where a call does not.
 * ``positional_kept``: how many leading arguments an upgraded call may keep
   positional (where their names line up with ``new_params``); the rest are
   written as keywords, so a changed meaning shows in the source.
@@ -113,7 +122,6 @@ class LegacyName:
     note: str = ""
     new_params: tuple = ()
     positional_kept: int = 0
-    old_defaults: tuple = ()
     upgrade_note: str = ""
     upgrade_flag: str = ""
     env: tuple = ()
@@ -123,23 +131,15 @@ class LegacyName:
     local_copy_note: str = ""
     local_copy_markers: tuple = ()
     changed: str = "changed in TF"
+    era_adapter: str = None
+    era_since: str = None
+    era_note: str = ""
+    survived_1_0: bool = False
 
     @property
     def since(self):
         """When and where the name changed, for reports: 'changed in TF 1.0'."""
         return "%s %s" % (self.changed, self.version)
-
-    @property
-    def unmoved_params(self):
-        """How many leading parameters keep their place from ``params`` to
-        ``new_params`` (after ``renames``): a positional argument past them
-        meant something else in the old order."""
-        kept = 0
-        for old, new in zip(self.params, self.new_params):
-            if self.renames.get(old, old) != new:
-                break
-            kept += 1
-        return kept
 
     @property
     def replaced_by_module(self):

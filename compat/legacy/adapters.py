@@ -20,6 +20,7 @@ import tensorflow as tf
 from tensorflow.python.ops import gen_logging_ops
 
 from compat import api
+from compat.legacy import era_adapters
 from compat.legacy import flags as legacy_flags
 from compat.util import errors
 
@@ -41,11 +42,7 @@ def bind_old_call(entry, args, kwargs):
         if key in bound:
             raise TypeError("%s got multiple values for argument %r" % (entry.old, key))
         bound[key] = value
-    mapped = {entry.renames.get(key, key): value for key, value in bound.items()}
-    for keyword, value in entry.old_defaults:
-        # What the old function did by default, where the new one differs.
-        mapped.setdefault(keyword, value)
-    return mapped
+    return {entry.renames.get(key, key): value for key, value in bound.items()}
 
 
 def _is_axis(value):
@@ -94,10 +91,6 @@ ORDER_TESTS = {
         entry.params[0] in kwargs or (len(args) > 0 and _is_axis(args[0]))),
     "second_arg_is_bool_mask": lambda entry, args, kwargs: _is_bool_mask(
         _arg(args, kwargs, 1, "dims")),
-    # A positional argument past the parameters both orders share (tf.svd's
-    # (tensor, compute_uv, full_matrices) became (tensor, full_matrices,
-    # compute_uv)): bound in the old order, the program's era's.
-    "reordered_positional": lambda entry, args, kwargs: len(args) > entry.unmoved_params,
     # (weights, biases, inputs, labels) became (weights, biases, labels,
     # inputs): the third positional is float inputs in the old order and
     # integer class ids in the new (both eras documented labels as int64).
@@ -237,10 +230,15 @@ class Adapter:
     """How the runner serves an ``adapter`` entry: either ``call`` stands in
     for the old function on old-order calls (new-order ones go to ``new``
     unchanged), or ``serve()`` makes the object the old name itself yields
-    (once per installation of the shim)."""
+    (once per installation of the shim), or, for an ``era_adapter`` on a
+    member TF looks up itself (an operator, a class's constructor),
+    ``patch(owner, attr, report, decided)`` changes it while the program
+    runs and returns the function that restores it
+    (``compat.legacy.era_adapters``)."""
 
     call: object = None
     serve: object = None
+    patch: object = None
 
 
 ADAPTERS = {
@@ -253,6 +251,15 @@ ADAPTERS = {
     # TF 0.x's lenient flags: a fresh tf.app.flags-like module, and its run.
     "legacy_flags": Adapter(serve=legacy_flags.build_module),
     "legacy_app_run": Adapter(serve=lambda: legacy_flags.run),
+    # What a TF 0.x program's names meant (era_adapter; compat.api.era).
+    "truncate_div": Adapter(call=era_adapters.truncate_div),
+    "truncate_mod": Adapter(call=era_adapters.truncate_mod),
+    "round_half_away": Adapter(call=era_adapters.round_half_away),
+    "truncating_floordiv": Adapter(patch=era_adapters.truncating_floordiv),
+    "truncating_mod": Adapter(patch=era_adapters.truncating_mod),
+    "flat_lstm_state": Adapter(patch=era_adapters.flat_lstm_state),
+    "svd_0x_flags": Adapter(call=era_adapters.svd_0x_flags),
+    "exact_dct": Adapter(call=era_adapters.exact_dct),
 }
 
 api.check_registries(__name__, ADAPTERS, ORDER_TESTS)

@@ -21,7 +21,6 @@ The runner (``scripts/run_legacy.py``) and the notebook extension
 import builtins
 import functools
 import importlib
-import json
 import os
 import sys
 import types
@@ -30,59 +29,15 @@ from compat.util.quiet_import import import_tensorflow
 
 tf = import_tensorflow()
 
-from compat.util import atomic  # noqa: E402
 from compat import api  # noqa: E402
 from compat.api import Kind  # noqa: E402
 from compat.legacy import adapters as legacy_ops  # noqa: E402
+from compat.legacy import era_adapters, era_serve  # noqa: E402
 from compat.legacy import module_finder  # noqa: E402
+from compat.legacy.reporter import Reporter  # noqa: E402,F401  (legacy_shim.Reporter)
 from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 
 v1 = tf.compat.v1
-
-
-class Reporter:
-    """Every change applied, for ``--report``; each name said once on stderr."""
-
-    def __init__(self, stream=None, quiet=False):
-        self.changes = []
-        self._by_place = {}
-        self._said = set()
-        self._stream = stream
-        self.quiet = quiet
-
-    def say(self, message):
-        if not self.quiet:
-            print("tf1-compat: " + message, file=self._stream or sys.stderr, flush=True)
-
-    def record(self, kind, name, old, new, filename, line, note=""):
-        place = (kind, name, filename, line)
-        if place in self._by_place:
-            # A line run on every step is one change, applied many times.
-            self._by_place[place]["count"] += 1
-            return
-        change = {"kind": kind, "name": name, "old": old, "new": new,
-                  "file": filename, "line": line, "count": 1}
-        if note:
-            change["note"] = note
-        self.changes.append(change)
-        self._by_place[place] = change
-        key = (kind, name)
-        if key in self._said:
-            return
-        self._said.add(key)
-        where = "%s:%s" % (os.path.basename(filename or "?"), line)
-        if kind == "watchdog":
-            self.say("graph growth at %s: `%s` %s; %s" % (where, old, note, new))
-        elif kind == "py2":
-            self.say("Python 2 (%s) at %s: %s -> %s" % (name, where, old, new))
-        else:
-            entry = api.BY_OLD.get(name)
-            since = " (%s)" % entry.since if entry else ""
-            self.say("%s -> %s%s at %s%s" % (old, new, since, where,
-                                             "; " + note if note else ""))
-
-    def write_json(self, path):
-        atomic.write_text(path, json.dumps({"changes": self.changes}, indent=2) + "\n")
 
 
 def _caller():
@@ -92,13 +47,19 @@ def _caller():
     frame = sys._getframe(1)
     # This module, and the import system with the finder it calls for
     # `import tensorflow.contrib...`, are not the program's lines.
-    skipped = {__file__.rstrip("c"), module_finder.__file__.rstrip("c")}
+    skipped = {m.__file__.rstrip("c") for m in _NOT_PROGRAM + (
+        sys.modules.get("compat.py2.runtime"),) if m is not None}
     while frame is not None and (frame.f_code.co_filename.rstrip("c") in skipped or
                                  frame.f_code.co_filename.startswith("<frozen importlib")):
         frame = frame.f_back
     if frame is None:
         return None, None
     return frame.f_code.co_filename, frame.f_lineno
+
+
+# Modules whose frames are not the program's lines (the Python 2 runtime's
+# old_div calls // for the line that wrote /).
+_NOT_PROGRAM = (sys.modules[__name__], module_finder, era_serve, era_adapters)
 
 
 def _resolve(path):
@@ -216,11 +177,14 @@ class _Package(types.ModuleType):
 
 class LegacyShim:
     def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None,
-                 max_steps=None, legacy_names=True):
+                 max_steps=None, legacy_names=True, era=None):
         self.reporter = reporter or Reporter()
         # False: only the data redirection and the watchdog, for code that
         # must run on plain TF 2.x (an upgraded file).
         self.legacy_names = legacy_names
+        # The program's era (compat.api.era): which old meanings it gets.
+        self.era = era
+        self._era_undo = []
         self.data_dir = data_dir
         self.batching = batching
         self.program = program
@@ -250,8 +214,22 @@ class LegacyShim:
         if path in self._namespaces and (entry is None or entry.kind is not Kind.MODULE):
             return self._namespaces[path]
         if entry is None or entry.kind is Kind.KEPT:
-            return _MISSING
+            old_meaning = entry and era_serve.served(self, entry)
+            return old_meaning or _MISSING
         return self._serve_entry(entry, path)
+
+    def set_era(self, era):
+        """Give the program ``era``'s meanings from now on (the notebook's
+        ``%tf_version``, or ``auto`` deciding on a later cell)."""
+        for undo in reversed(self._era_undo):
+            undo()
+        self.era = era
+        self._era_undo = era_serve.install(self, _resolve) if self._installed and \
+            self.legacy_names else []
+
+    def report_here(self, kind, entry, new):
+        """Record ``entry`` used at the program's calling line."""
+        self.reporter.record(kind, entry.old, entry.old, new, *_caller(), entry.note)
 
     def _report(self, entry, filename, line):
         new = entry.new if entry.kind is not Kind.ADAPTER or entry.new else entry.old
@@ -324,6 +302,13 @@ class LegacyShim:
                     bases.append(obj)
                 except AttributeError:
                     pass
+            own = api.BY_OLD.get(prefix)
+            if bases and ((own is not None and own.kind is Kind.MODULE)
+                          or any(isinstance(base, type) for base in bases)):
+                # Served as TF's own module (tf.nn.rnn_cell: serve() never
+                # answers it with a namespace), or a class, not a namespace
+                # (tf.Tensor, whose members' entries are era patches).
+                continue
             self._namespaces[prefix] = LegacyNamespace(self, prefix, bases)
 
     # --- install / uninstall ----------------------------------------------
@@ -335,6 +320,7 @@ class LegacyShim:
         self._installed = True
         if self.legacy_names:
             self._install_names()
+            self.set_era(self.era)
         return self
 
     def _install_data_env(self):
@@ -451,6 +437,9 @@ class LegacyShim:
             else:
                 module.__getattr__ = own
         self._getattrs.clear()
+        for undo in reversed(self._era_undo):
+            undo()
+        self._era_undo = []
         self.watchdog.detach()
         self._installed = False
         if restore_v2:

@@ -454,10 +454,6 @@ class Rewriter(cst.CSTTransformer):
             # Where the last argument was dropped, the new last one takes its
             # (absent) trailing comma.
             args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
-        for keyword, value in entry.old_defaults:
-            # What the old function did by default, where the new one differs.
-            if keyword not in new_names:
-                append_keyword(args, keyword, value)
         return args
 
     @staticmethod

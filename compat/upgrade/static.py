@@ -12,6 +12,7 @@ import libcst as cst
 
 from compat import api
 from compat.api import Kind
+from compat.upgrade import era_static
 
 OLD, NEW, UNKNOWN = "old", "new", "unknown"
 
@@ -102,15 +103,6 @@ def _order_has_replica_id(entry, call):
     return UNKNOWN if starred else NEW
 
 
-def _order_reordered_positional(entry, call):
-    """Old order iff a positional argument lies past the parameters both
-    orders share: the source reads as the program's era wrote it."""
-    positional, _, starred = split_args(call)
-    if len(positional) > entry.unmoved_params:
-        return OLD
-    return UNKNOWN if starred else NEW
-
-
 def _order_third_arg_not_integer(entry, call):
     """The runner tells the two orders apart by the third argument's dtype,
     which the source does not show: a third positional is undecidable."""
@@ -126,7 +118,6 @@ ORDER_TESTS = {
     "first_arg_is_axis": _order_first_arg_is_axis,
     "second_arg_is_bool_mask": _order_second_arg_is_bool_mask,
     "has_replica_id": _order_has_replica_id,
-    "reordered_positional": _order_reordered_positional,
     "third_arg_not_integer": _order_third_arg_not_integer,
 }
 
@@ -180,9 +171,11 @@ class StaticAdapter:
     parameters (name -> expression), to the modern call's.  ``rewrite=None``
     says the entry deliberately has no static form: where ``new`` is the old
     name, the name is kept and a note gives its ``upgrade_note`` (what the
-    modern behaviour does differently); otherwise every use is flagged."""
+    modern behaviour does differently); otherwise every use is flagged.
+    ``era`` is the form of an ``era_adapter`` key (``compat.upgrade.era_static``)."""
 
     rewrite: object = None
+    era: object = None
 
 
 NO_STATIC_FORM = StaticAdapter()
@@ -198,6 +191,11 @@ STATIC_ADAPTERS = {
     # the runner's leniency has no source form, so the names stay.
     "legacy_flags": NO_STATIC_FORM,
     "legacy_app_run": NO_STATIC_FORM,
+    # What a TF 0.x program's names meant (era_adapter; compat.api.era).
+    **{key: StaticAdapter(era=getattr(era_static, key)) for key in (
+        "truncate_div", "truncate_mod", "round_half_away", "flat_lstm_state", "svd_0x_flags",
+        "exact_dct",
+        "truncating_floordiv", "truncating_mod")},
 }
 
 api.check_registries(__name__, STATIC_ADAPTERS, ORDER_TESTS)

@@ -79,15 +79,18 @@ ENTRIES = tuple(
            new_params=_SVD_NEW_PARAMS, positional_kept=1,
            note="0.12 removed the batch_* form; tf.svd handles batches, with compute_uv "
                 "and full_matrices in the other order"),
-    _entry("tf.svd", "tf.svd", "1.0", Kind.ARGS, params=_SVD_PARAMS,
-           old_order_if="reordered_positional", new_params=_SVD_NEW_PARAMS,
-           positional_kept=1,
+    # The same name in both eras with its two flags swapped: a positional
+    # call means what the program's era meant (compat.api.era).
+    _entry("tf.svd", "tf.svd", "1.0", Kind.KEPT, params=_SVD_PARAMS,
+           era_adapter="svd_0x_flags", era_since="1.0",
+           era_note="tf.svd's positional flags are (compute_uv, full_matrices)",
            note="argument order changed from (tensor, compute_uv, full_matrices) to "
-                "(tensor, full_matrices, compute_uv); a positional flag keeps its 0.x "
-                "meaning"),
+                "(tensor, full_matrices, compute_uv); a TF 0.x program's positional flags "
+                "keep their 0.x meaning"),
     # tf.compat.v1.sparse_concat still has concat_dim=, but its axis is a
     # required parameter: a call naming concat_dim= alone fails there.
-    _entry("tf.sparse_concat", "tf.sparse_concat", "1.0", Kind.ARGS,
+    # TF 1.x kept concat_dim= as a deprecated alias: it does not tell the era.
+    _entry("tf.sparse_concat", "tf.sparse_concat", "1.0", Kind.ARGS, survived_1_0=True,
            params=("concat_dim", "sp_inputs", "name", "expand_nonconcat_dim"),
            renames={"concat_dim": "axis"},
            new_params=("axis", "sp_inputs", "name", "expand_nonconcat_dim"), positional_kept=4,
