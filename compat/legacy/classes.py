@@ -15,6 +15,7 @@ Nothing here knows a particular name: which members, and what they become,
 is the table's (``compat.api.table.MEMBERS``).
 """
 
+import functools
 import inspect
 import os
 import sys
@@ -29,9 +30,10 @@ _LIBRARY_DIRS = tuple(sorted({os.path.join(path, "") for path in (
     + [os.path.dirname(os.path.abspath(compat.__file__))])}))
 
 
+@functools.lru_cache(maxsize=None)
 def is_program_file(filename):
     """Whether ``filename`` (a frame's) is the legacy program's code, not a
-    library's."""
+    library's (cached: TF's own code reads ``SparseTensor.shape`` often)."""
     if not filename or filename.startswith("<frozen"):
         return False
     return not os.path.abspath(filename).startswith(_LIBRARY_DIRS)
