@@ -15,6 +15,7 @@ import pytest
 from compat import api
 from compat.api.names import contrib, tf0_objects
 from conftest import REPO_ROOT, write_mnist_dir
+from test_tf0_upgrade_table import COVERED as TF0_TABLE_NAMES
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import run_legacy  # noqa: E402
@@ -87,6 +88,9 @@ STRUCTURAL = {
         "engine", "initializers", "layers", "losses", "metrics", "models", "optimizers",
         "preprocessing", "regularizers", "utils")),
 }
+# TF 1.0's upgrade table, run both ways against numpy in
+# tests/test_tf0_upgrade_table.py.
+STRUCTURAL |= TF0_TABLE_NAMES
 # tf.contrib: every entry resolved, and an era program run through both
 # engines, in tests/test_contrib.py.
 STRUCTURAL |= {entry.old for entry in contrib.ENTRIES}

@@ -85,6 +85,9 @@ the modern call out instead of making it:
 * ``new_params``: ``new``'s positional parameters in order (its
   ``tf.compat.v1`` signature), e.g. to find where a new-order call puts
   its axis.
+* ``old_defaults``: ``(keyword, value)`` pairs: what the old function did
+  by default where the new one's default differs (``tf.image.decode_jpeg``'s
+  exact DCT before 1.0); both engines pass them where a call does not.
 * ``positional_kept``: how many leading arguments an upgraded call may keep
   positional (where their names line up with ``new_params``); the rest are
   written as keywords, so a changed meaning shows in the source.
@@ -139,6 +142,7 @@ class LegacyName:
     note: str = ""
     new_params: tuple = ()
     positional_kept: int = 0
+    old_defaults: tuple = ()
     upgrade_note: str = ""
     upgrade_flag: str = ""
     env: tuple = ()
@@ -168,6 +172,18 @@ class LegacyName:
     def member(self):
         """For a ``MEMBER`` entry, the old member's name (``pack``)."""
         return self.old.rpartition(".")[2]
+
+    @property
+    def unmoved_params(self):
+        """How many leading parameters keep their place from ``params`` to
+        ``new_params`` (after ``renames``): a positional argument past them
+        meant something else in the old order."""
+        kept = 0
+        for old, new in zip(self.params, self.new_params):
+            if self.renames.get(old, old) != new:
+                break
+            kept += 1
+        return kept
 
     @property
     def replaced_by_module(self):

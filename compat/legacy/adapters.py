@@ -41,8 +41,12 @@ def bind_old_call(entry, args, kwargs):
         if key in bound:
             raise TypeError("%s got multiple values for argument %r" % (entry.old, key))
         bound[key] = value
-    return {entry.renames.get(key, key): value for key, value in bound.items()
-            if key not in entry.dropped}
+    mapped = {entry.renames.get(key, key): value for key, value in bound.items()
+              if key not in entry.dropped}
+    for keyword, value in entry.old_defaults:
+        # What the old function did by default, where the new one differs.
+        mapped.setdefault(keyword, value)
+    return mapped
 
 
 def _is_axis(value):
@@ -79,6 +83,16 @@ def _is_dtype(value):
     return False
 
 
+def _is_integer(value):
+    """An int tensor, array, number or nested list of them: what labels were."""
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        return value.dtype.is_integer
+    try:
+        return np.issubdtype(np.asarray(value).dtype, np.integer)
+    except (TypeError, ValueError, NotImplementedError):
+        return False    # e.g. a list holding symbolic tensors: not class ids
+
+
 def _arg(args, kwargs, index, name):
     if len(args) > index:
         return args[index]
@@ -94,6 +108,15 @@ ORDER_TESTS = {
         entry.params[0] in kwargs or (len(args) > 0 and _is_axis(args[0]))),
     "second_arg_is_bool_mask": lambda entry, args, kwargs: _is_bool_mask(
         _arg(args, kwargs, 1, "dims")),
+    # A positional argument past the parameters both orders share (tf.svd's
+    # (tensor, compute_uv, full_matrices) became (tensor, full_matrices,
+    # compute_uv)): bound in the old order, the program's era's.
+    "reordered_positional": lambda entry, args, kwargs: len(args) > entry.unmoved_params,
+    # (weights, biases, inputs, labels) became (weights, biases, labels,
+    # inputs): the third positional is float inputs in the old order and
+    # integer class ids in the new (both eras documented labels as int64).
+    "third_arg_not_integer": lambda entry, args, kwargs: (
+        len(args) > 2 and not _is_integer(args[2])),
     # 0.x's SyncReplicasOptimizer could not run without replica_id (it
     # indexed the local steps with it); 1.0's has no such parameter.
     "has_replica_id": lambda entry, args, kwargs: (

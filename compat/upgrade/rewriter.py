@@ -17,9 +17,8 @@ from compat.upgrade.bindings import (dotted, entry_for, import_name, is_outside_
                                      is_python_module_entry, tf_form)
 from compat.upgrade import members
 from compat.upgrade.findings import Finding
-from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, bind_call,
-                                   maps_calls, order_hint, split_args)
-
+from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, append_keyword,
+                                   bind_call, maps_calls, order_hint, split_args)
 
 
 class State:
@@ -457,14 +456,7 @@ class Rewriter(cst.CSTTransformer):
         for member, keyword, value in entry.pin_kwargs:
             if member != func.attr.value or keyword in keywords or starred:
                 continue
-            if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
-                args[-1] = args[-1].with_changes(comma=cst.Comma(
-                    whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(cst.Arg(value=cst.parse_expression(json.dumps(value)),
-                                keyword=cst.Name(keyword),
-                                equal=cst.AssignEqual(
-                                    whitespace_before=cst.SimpleWhitespace(""),
-                                    whitespace_after=cst.SimpleWhitespace(""))))
+            append_keyword(args, keyword, value)
         if len(args) == len(updated.args):
             return updated
         new = updated.with_changes(args=args)

@@ -7,6 +7,7 @@ checked against it, and so against the runner's registries, on import
 (``compat.api.registry``)."""
 
 import dataclasses
+import json
 import re
 
 import libcst as cst
@@ -125,6 +126,22 @@ def _order_first_arg_is_shape(entry, call):
     return UNKNOWN
 
 
+def _order_reordered_positional(entry, call):
+    """Old order iff a positional argument lies past the parameters both
+    orders share: the source reads as the program's era wrote it."""
+    positional, _, starred = split_args(call)
+    if len(positional) > entry.unmoved_params:
+        return OLD
+    return UNKNOWN if starred else NEW
+
+
+def _order_third_arg_not_integer(entry, call):
+    """The runner tells the two orders apart by the third argument's dtype,
+    which the source does not show: a third positional is undecidable."""
+    positional, _, starred = split_args(call)
+    return UNKNOWN if len(positional) > 2 or starred else NEW
+
+
 # The static counterparts of compat.legacy.adapters.ORDER_TESTS, by the same names.
 ORDER_TESTS = {
     None: lambda entry, call: OLD,
@@ -134,6 +151,8 @@ ORDER_TESTS = {
     "second_arg_is_bool_mask": _order_second_arg_is_bool_mask,
     "has_replica_id": _order_has_replica_id,
     "first_arg_is_shape": _order_first_arg_is_shape,
+    "reordered_positional": _order_reordered_positional,
+    "third_arg_not_integer": _order_third_arg_not_integer,
 }
 
 
@@ -209,6 +228,17 @@ STATIC_ADAPTERS = {
 api.check_registries(__name__, STATIC_ADAPTERS, ORDER_TESTS)
 
 
+def append_keyword(args, keyword, value):
+    """Add ``keyword=value`` (a JSON-like literal) to a call's ``args`` list."""
+    if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(value=cst.parse_expression(json.dumps(value)),
+                        keyword=cst.Name(keyword),
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                              whitespace_after=cst.SimpleWhitespace(""))))
+
+
 def static_rewrite(entry):
     """The function that maps an ``adapter`` entry's bound arguments, or
     None (no adapter, or one with no static form)."""
@@ -252,6 +282,10 @@ def bind_call(entry, call):
         # Where the last argument was dropped, the new last one takes its
         # (absent) trailing comma.
         args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+    for keyword, value in entry.old_defaults:
+        # What the old function did by default, where the new one differs.
+        if keyword not in new_names:
+            append_keyword(args, keyword, value)
     return args
 
 

@@ -7,8 +7,8 @@ module holds only data (``compat.api.entry.entry(...)`` calls), so a new
 family is a new module named here.
 """
 
-from compat.api.names import contrib, estimator, numpy_names, tf0, tf0_objects, tf1
+from compat.api.names import contrib, estimator, numpy_names, tf0, tf0_objects, tf0_ops, tf1
 
-FAMILIES = (tf0, tf0_objects, tf1, estimator, contrib, numpy_names)
+FAMILIES = (tf0, tf0_ops, tf0_objects, tf1, estimator, contrib, numpy_names)
 ENTRIES = tuple(e for family in FAMILIES for e in family.ENTRIES)
 MEMBERS = tuple(e for family in FAMILIES for e in getattr(family, "MEMBERS", ()))

@@ -1,7 +1,9 @@
 """The table's TF 0.x names: the renames and argument-order changes of TF
-0.12 and 1.0 (RELEASE.md), the 0.x summary ops, the flags and entry point,
-0.x distributed training, the removed MNIST tutorial package, and the
-namespaces with no safe mapping.  Field meanings: ``compat.api.entry``."""
+0.12 and 1.0 (RELEASE.md, and TF 1.0's own tf_upgrade.py), the 0.x summary
+ops, name scopes and images, the flags and entry point, 0.x distributed
+training, the removed MNIST tutorial package, and the namespaces with no
+safe mapping; the math, linear-algebra and FFT names are in ``tf0_ops``.
+Field meanings: ``compat.api.entry``."""
 
 from compat.api.entry import Kind
 from compat.api.entry import entry as _entry
@@ -24,7 +26,9 @@ ENTRIES = (
            params=("x", "y", "adj_x", "adj_y", "name"),
            renames={"x": "a", "y": "b", "adj_x": "adjoint_a", "adj_y": "adjoint_b"},
            new_params=("a", "b", "transpose_a", "transpose_b", "adjoint_a", "adjoint_b"),
-           positional_kept=2),
+           positional_kept=2,
+           note="tf.matmul multiplies batches of matrices; adj_x=/adj_y= became "
+                "adjoint_a=/adjoint_b= (tf_upgrade.py 1.0), not transpose_a=/transpose_b="),
     _entry("tf.arg_max", "tf.argmax", "1.0", Kind.ARGS,
            params=("input", "dimension", "name"), renames={"dimension": "axis"},
            new_params=("input", "axis", "name"), positional_kept=1),
@@ -46,6 +50,47 @@ ENTRIES = (
            adapter="reverse_with_mask", old_order_if="second_arg_is_bool_mask",
            renames={"dims": "axis"}, new_params=("tensor", "axis", "name"), positional_kept=1,
            note="a bool mask per dimension became a list of axes"),
+    _entry("tf.sparse_split", "tf.sparse.split", "1.0", Kind.ARGS,
+           params=("split_dim", "num_split", "sp_input", "name"),
+           renames={"split_dim": "axis"}, old_order_if="positional",
+           new_params=("keyword_required", "sp_input", "num_split", "axis", "name"),
+           note="(split_dim, num_split, sp_input) became keyword-only sp_input=, "
+                "num_split=, axis= (RELEASE.md 1.0)"),
+    # RELEASE.md 1.0: nce_loss and sampled_softmax_loss switched "inputs, labels"
+    # to "labels, inputs"; both still take these parameters, in the new order.
+    *(_entry("tf.nn." + name, "tf.nn." + name, "1.0", Kind.ARGS,
+             params=("weights", "biases", "inputs", "labels", "num_sampled", "num_classes",
+                     "num_true", "sampled_values", "remove_accidental_hits",
+                     "partition_strategy", "name"),
+             old_order_if="third_arg_not_integer",
+             new_params=("weights", "biases", "labels", "inputs", "num_sampled",
+                         "num_classes", "num_true", "sampled_values",
+                         "remove_accidental_hits", "partition_strategy", "name"),
+             positional_kept=2,
+             note="argument order changed from (weights, biases, inputs, labels) to "
+                  "(weights, biases, labels, inputs); the runner tells a 0.x call by its "
+                  "float third argument (labels are integer class ids)")
+      for name in ("nce_loss", "sampled_softmax_loss")),
+    # Name scopes (RELEASE.md 0.11: op_scope deprecated for a unified name_scope;
+    # tf_upgrade.py 1.0 reorders op_scope's (values, name, default_name)).
+    _entry("tf.op_scope", "tf.name_scope", "0.11", Kind.ARGS,
+           params=("values", "name", "default_name"),
+           new_params=("name", "default_name", "values"),
+           note="the same scope, its arguments in the order (name, default_name, values)"),
+    _entry("tf.image.per_image_whitening", "tf.image.per_image_standardization", "0.12",
+           Kind.RENAME, note="renamed; the same (x - mean) / max(stddev, 1/sqrt(N))"),
+    # RELEASE.md 1.0: decode_jpeg "by default uses the faster DCT method ... One
+    # can revert to the old behavior by specifying the attribute
+    # dct_method='INTEGER_ACCURATE'"; 0.x's op had no dct_method, and its
+    # name came seventh, where dct_method is now.
+    _entry("tf.image.decode_jpeg", "tf.image.decode_jpeg", "1.0", Kind.ARGS,
+           params=("contents", "channels", "ratio", "fancy_upscaling", "try_recover_truncated",
+                   "acceptable_fraction", "name"),
+           new_params=("contents", "channels", "ratio", "fancy_upscaling",
+                       "try_recover_truncated", "acceptable_fraction", "dct_method", "name"),
+           positional_kept=6, old_defaults=(("dct_method", "INTEGER_ACCURATE"),),
+           note="0.x decoded with the exact integer DCT; 1.0's default is the faster, "
+                "less exact one: dct_method='INTEGER_ACCURATE' keeps the 0.x pixels"),
     # Summaries (0.12 moved them under tf.summary; the old ops used their tag
     # literally, without name scopes, and accepted tag vectors).
     _entry("tf.scalar_summary", "tf.summary.scalar", "0.12", Kind.ADAPTER,
@@ -78,6 +123,11 @@ ENTRIES = (
     _entry("tf.initialize_variables", "tf.variables_initializer", "0.12", Kind.RENAME),
     _entry("tf.initialize_local_variables", "tf.local_variables_initializer", "0.12", Kind.RENAME),
     _entry("tf.all_variables", "tf.global_variables", "0.12", Kind.RENAME),
+    # RELEASE.md 0.12 and tf_upgrade.py (1.0) write tf.VARIABLES ->
+    # tf.GLOBAL_VARIABLES; the collection key lives on tf.GraphKeys.
+    _entry("tf.VARIABLES", "tf.GraphKeys.GLOBAL_VARIABLES", "0.12", Kind.RENAME,
+           note="the collection of all variables, renamed GLOBAL_VARIABLES (the same "
+                "key, 'variables')"),
     # Losses called positionally in the pre-1.0 (logits, labels) order.
     _entry("tf.nn.softmax_cross_entropy_with_logits",
            "tf.nn.softmax_cross_entropy_with_logits", "1.0", Kind.ARGS,
