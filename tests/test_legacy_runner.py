@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from compat import api
-from compat.api.names import contrib
+from compat.api.names import contrib, tf0_objects
 from conftest import REPO_ROOT, write_mnist_dir
 from test_tf0_upgrade_table import COVERED as TF0_TABLE_NAMES
 
@@ -100,6 +100,9 @@ STRUCTURAL |= {entry.old for entry in api.ENTRIES if entry.era_adapter and entry
 # tf.contrib: every entry resolved, and an era program run through both
 # engines, in tests/test_contrib.py.
 STRUCTURAL |= {entry.old for entry in contrib.ENTRIES}
+# TF 0.x classes and initializers: one program run both ways in
+# tests/test_tf0_objects.py.
+STRUCTURAL |= {entry.old for entry in tf0_objects.ENTRIES}
 
 
 def run_program(tmp_path, source, *args, runner_args=(), name="prog.py"):

@@ -143,7 +143,7 @@ signatures = {}
 for entry in api.ENTRIES:
     if entry.new_params:
         obj = v1
-        for part in entry.new.split('.')[1:]:
+        for part in (entry.old_call_new or entry.new).split('.')[1:]:
             obj = getattr(obj, part)
         signatures[entry.old] = list(inspect.signature(obj).parameters)
 results['signatures'] = signatures

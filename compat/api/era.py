@@ -142,6 +142,12 @@ PROOF_TESTS = {
         isinstance(e, ast.Constant) and type(e.value) is bool for e in call.args[1].elts),
     # The runner reads the third argument's dtype; the source cannot.
     "third_arg_not_integer": lambda entry, call: False,
+    # A 0.x initializer function given its shape (a literal, or shape=).
+    "first_arg_is_shape": lambda entry, call: any(
+        k.arg == entry.params[0] for k in call.keywords) or (
+        bool(call.args) and isinstance(call.args[0], (ast.List, ast.Tuple)) or (
+            bool(call.args) and _is_int(call.args[0]))),
+    "uses_old_keyword": lambda entry, call: any(k.arg in entry.renames for k in call.keywords),
     "has_replica_id": lambda entry, call: any(k.arg == "replica_id" for k in call.keywords)
     or len(call.args) > entry.params.index("replica_id"),
 }

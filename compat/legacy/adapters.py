@@ -42,7 +42,8 @@ def bind_old_call(entry, args, kwargs):
         if key in bound:
             raise TypeError("%s got multiple values for argument %r" % (entry.old, key))
         bound[key] = value
-    return {entry.renames.get(key, key): value for key, value in bound.items()}
+    return {entry.renames.get(key, key): value for key, value in bound.items()
+            if key not in entry.dropped}
 
 
 def _is_axis(value):
@@ -63,6 +64,19 @@ def _is_bool_mask(value):
         return value.dtype == np.bool_
     if isinstance(value, (tf.Tensor, tf.Variable)):
         return value.dtype == tf.bool
+    return False
+
+
+def _is_dtype(value):
+    """A dtype as TF accepts one (tf.float32, 'float32', np.float32)."""
+    if isinstance(value, tf.DType):
+        return True
+    if isinstance(value, (str, np.dtype, type)):
+        try:
+            tf.as_dtype(value)
+        except (TypeError, ValueError):
+            return False
+        return True
     return False
 
 
@@ -100,6 +114,14 @@ ORDER_TESTS = {
     # indexed the local steps with it); 1.0's has no such parameter.
     "has_replica_id": lambda entry, args, kwargs: (
         "replica_id" in kwargs or len(args) > entry.params.index("replica_id")),
+    # A 0.x initializer function was called with the shape to fill (and is
+    # called so when passed bare as an initializer); its 0.12+ class takes
+    # an optional dtype.
+    "first_arg_is_shape": lambda entry, args, kwargs: (
+        entry.params[0] in kwargs or (len(args) > 0 and not _is_dtype(args[0]))),
+    # Only a keyword was renamed (tf.SparseTensor(shape=) -> dense_shape=):
+    # a call is old when it names one of the old keywords.
+    "uses_old_keyword": lambda entry, args, kwargs: any(key in entry.renames for key in kwargs),
 }
 
 

@@ -47,7 +47,7 @@ class Reporter:
         elif kind == "era":
             self.say("%s at %s: %s" % (old, where, new))
         else:
-            entry = api.BY_OLD.get(name)
+            entry = api.BY_OLD.get(name) or api.MEMBERS_BY_OLD.get(name)
             since = " (%s)" % entry.since if entry else ""
             self.say("%s -> %s%s at %s%s" % (old, new, since, where,
                                              "; " + note if note else ""))

@@ -7,8 +7,9 @@ to TF 2.x for names v1 lacks, and serves every name of the legacy table
 stderr with the source line that used it.  It also stands in for the
 packages TF no longer ships (``tensorflow.examples.tutorials.mnist``), adds
 the table's old names to TF modules that still exist
-(``tensorflow.python.ops.rnn.rnn``), and attaches the graph-growth
-watchdog.  ``uninstall()`` restores plain TensorFlow 2.x.
+(``tensorflow.python.ops.rnn.rnn``) and old members to TF classes
+(``TensorArray.pack``, through ``compat.legacy.classes``), and attaches
+the graph-growth watchdog.  ``uninstall()`` restores plain TensorFlow 2.x.
 
 Nothing here knows a particular legacy name: what each name becomes comes
 from the table, and the code an ``adapter`` entry names from
@@ -32,6 +33,7 @@ tf = import_tensorflow()
 from compat import api  # noqa: E402
 from compat.api import Kind  # noqa: E402
 from compat.legacy import adapters as legacy_ops  # noqa: E402
+from compat.legacy import classes  # noqa: E402
 from compat.legacy import era_adapters, era_serve  # noqa: E402
 from compat.legacy import module_finder  # noqa: E402
 from compat.legacy.reporter import Reporter  # noqa: E402,F401  (legacy_shim.Reporter)
@@ -40,10 +42,12 @@ from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 v1 = tf.compat.v1
 
 
-def _caller():
+def _caller(program=False):
     """(filename, line) of the nearest calling frame outside this module
     and the import machinery (``from numpy import float_`` reads the name
-    in importlib's frames)."""
+    in importlib's frames); ``program``: of the nearest line of the program
+    itself where there is one (TF calls a bare initializer for the program's
+    ``get_variable``)."""
     frame = sys._getframe(1)
     # This module, and the import system with the finder it calls for
     # `import tensorflow.contrib...`, are not the program's lines.
@@ -54,12 +58,17 @@ def _caller():
         frame = frame.f_back
     if frame is None:
         return None, None
+    found = frame
+    while program and found is not None and not classes.is_program_file(
+            found.f_code.co_filename):
+        found = found.f_back
+    frame = found or frame
     return frame.f_code.co_filename, frame.f_lineno
 
 
 # Modules whose frames are not the program's lines (the Python 2 runtime's
 # old_div calls // for the line that wrote /).
-_NOT_PROGRAM = (sys.modules[__name__], module_finder, era_serve, era_adapters)
+_NOT_PROGRAM = (sys.modules[__name__], module_finder, classes, era_serve, era_adapters)
 
 
 def _resolve(path):
@@ -90,6 +99,11 @@ def import_path(path):
         except AttributeError:
             obj = importlib.import_module(".".join(parts[:end]))
     return obj
+
+
+def _object_at(path):
+    """The object a table path names: a ``tf.`` name, else a Python path."""
+    return _resolve(path) if path.startswith("tf.") else import_path(path)
 
 
 def _modern(entry):
@@ -191,6 +205,7 @@ class LegacyShim:
         self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
         self._saved_modules = {}
         self._patched = []
+        self._patched_members = []  # classes.add_members' record
         self._getattrs = []      # (module, its own __getattr__ or None)
         self._served = {}        # adapter key -> the object it served
         self._namespaces = {}
@@ -233,6 +248,8 @@ class LegacyShim:
 
     def _report(self, entry, filename, line):
         new = entry.new if entry.kind is not Kind.ADAPTER or entry.new else entry.old
+        # What an old-order call is made with, where that is not `new`.
+        new = entry.old_call_new or new
         self.reporter.record("api", entry.old, entry.old, new, filename, line, entry.note)
 
     def _serve_entry(self, entry, path):
@@ -258,16 +275,20 @@ class LegacyShim:
         are possible) and calling the modern form."""
         modern = _modern(entry)
         adapter = legacy_ops.ADAPTERS.get(entry.adapter)
+        # Where the old call made something else than `new` does today
+        # (a 0.x initializer function's tensor).
+        old_modern = _resolve(entry.old_call_new) if entry.old_call_new else modern
 
         @functools.wraps(modern)
         def mapped(*args, **kwargs):
             if not legacy_ops.is_old_call(entry, args, kwargs):
                 return modern(*args, **kwargs)
-            self._report(entry, *_caller())
+            self._report(entry, *_caller(program=True))
             if adapter is not None:
                 return adapter.call(*args, **kwargs)
-            return modern(**legacy_ops.bind_old_call(entry, args, kwargs))
-        return mapped
+            return old_modern(**legacy_ops.bind_old_call(entry, args, kwargs))
+        # A class stays a class to the program (isinstance, subclassing).
+        return classes.MappedClass(modern, mapped) if isinstance(modern, type) else mapped
 
     def _reported_call(self, entry):
         """The old name as a function reported when called (not when taken:
@@ -353,6 +374,9 @@ class LegacyShim:
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module
         self._patch_kept_modules()
+        self._patched_members = classes.add_members(
+            api.MEMBERS, _object_at,
+            lambda entry: self._report(entry, *_caller(program=True)))
         self._serve_module_values()
         sys.meta_path.insert(0, self._finder)
 
@@ -431,6 +455,8 @@ class LegacyShim:
         for module, name in self._patched:
             delattr(module, name)
         self._patched.clear()
+        classes.remove_members(self._patched_members)
+        self._patched_members = []
         for module, own in self._getattrs:
             if own is None:
                 del module.__getattr__
