@@ -195,8 +195,10 @@ def test_unsupported_contrib_name_stops_with_one_line(tmp_path):
     (tmp_path / "old.py").write_text(UNSUPPORTED)
     ran = _run([RUNNER, "old.py"], tmp_path, plain_env())
     assert ran.returncode != 0
-    last = ran.stderr.strip().splitlines()
-    assert len(last) == 1, ran.stderr
+    # The one line besides the error says the era the program was taken for.
+    era, *last = ran.stderr.strip().splitlines()
+    assert era.startswith("tf1-compat: TF 1.x semantics (")
+    assert len(last) == 1 and "Traceback" not in ran.stderr, ran.stderr
     assert "tf.contrib.quantize (old.py:3) has no safe mapping" \
         in last[0]
     flags = upgrade.upgrade_source(UNSUPPORTED, "old.py").flags
