@@ -46,9 +46,13 @@ CASES = {
     "tf.concat": ("r = tf.concat(1, [a, b])", "r = tf.concat([a, b], 1)"),
     "tf.split": ("r = tf.split(1, 3, a)", "r = tf.split(a, 3, 1)"),
     "tf.reverse": ("r = tf.reverse(a, [False, True])", "r = tf.reverse(a, [1])"),
+    # The variable's value read back after running the old initializer in
+    # its own session: [[2, 4, 6], [8, 10, 12]] by hand.  Without a working
+    # initializer the read fails (FailedPreconditionError) or differs.
     "tf.initialize_all_variables": (
-        "v = tf.Variable(a)\ntf.Session().run(tf.initialize_all_variables()) or None\nr = a",
-        "r = a"),
+        "v = tf.Variable(a * 2.)\n_s = tf.Session()\n_s.run(tf.initialize_all_variables())\n"
+        "r = tf.constant(_s.run(v))",
+        "r = tf.constant([[2., 4., 6.], [8., 10., 12.]])"),
     "tf.nn.softmax_cross_entropy_with_logits": (
         "l = tf.nn.softmax_cross_entropy_with_logits(a, tf.nn.softmax(b))\n"
         "r = [l, tf.gradients(l, a)[0]]",
