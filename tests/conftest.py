@@ -13,6 +13,7 @@ import re
 import socket
 import threading
 
+import hypothesis
 import numpy as np
 import pytest
 
@@ -101,6 +102,19 @@ FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 def in_ci():
     """Whether this is CI's run (.ci/run runs with CI=true)."""
     return os.environ.get("CI") == "true"
+
+
+# CI's Hypothesis runs are derandomized (examples drawn from a seed fixed by
+# each test) and keep no example database, so a failure CI reports comes
+# back on any machine with the same command: CI=true python -m pytest
+# tests/FILE::TEST (or --hypothesis-profile=ci).  print_blob adds the
+# @reproduce_failure line that replays the failing example alone.
+# Registered here, before the test modules build their settings objects,
+# which take their unset values from the profile loaded when they are made.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None,
+                                     print_blob=True)
+if in_ci():
+    hypothesis.settings.load_profile("ci")
 
 
 @pytest.hookimpl(hookwrapper=True)
