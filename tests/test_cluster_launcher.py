@@ -7,6 +7,7 @@ comparable across processes) to files, and behaves as its ``--role_<task>``
 says.  cluster.py runs as a subprocess, stopped with real signals.
 """
 
+import errno
 import json
 import os
 import re
@@ -58,6 +59,8 @@ for s in (signal.SIGINT, signal.SIGTERM):
     signal.signal(s, on_signal)
 hosts = opts["%s_hosts" % job].split(",")
 server = socket.socket()
+# As TensorFlow's gRPC servers do: the launcher holds the port, not listening.
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 server.bind(("127.0.0.1", int(hosts[index].rsplit(":", 1)[1])))
 server.listen()
 with open(out + ".argv.tmp", "w") as f:
@@ -380,12 +383,26 @@ def test_describe_exit():
     assert launcher.describe_exit(-signal.SIGTERM) == "was killed by SIGTERM"
 
 
-def test_picked_ports_are_distinct_and_free():
-    ports = launcher.pick_ports("localhost", 5)
-    assert len(set(ports)) == 5
-    for port in ports:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", port))
+def test_reserved_ports_are_distinct_and_kept_for_their_tasks():
+    with launcher.PortReservation("localhost", 5) as reservation:
+        ports = reservation.ports
+        assert len(set(ports)) == 5
+        for port in ports:
+            # Nobody else gets the port (a bind without SO_REUSEADDR fails)...
+            with socket.socket() as other:
+                with pytest.raises(OSError) as failure:
+                    other.bind(("127.0.0.1", port))
+                assert failure.value.errno == errno.EADDRINUSE
+            # ...a connection is refused until the task listens...
+            with socket.socket() as client:
+                assert client.connect_ex(("127.0.0.1", port)) == errno.ECONNREFUSED
+            # ...and the task's server, binding as TF's gRPC servers do, can.
+            with socket.socket() as server:
+                server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                server.bind(("127.0.0.1", port))
+                server.listen()
+                with socket.create_connection(("127.0.0.1", port), timeout=5):
+                    pass
 
 
 def test_command_is_found_from_the_repository_too(tmp_path, monkeypatch):
