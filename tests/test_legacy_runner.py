@@ -110,6 +110,21 @@ def run_program(tmp_path, source, *args, runner_args=(), name="prog.py"):
     return result, changes
 
 
+def test_importing_the_runner_changes_no_environment():
+    """scripts/run_legacy.py chooses legacy Keras in main(), not on import:
+    a test or a tool that imports it leaves os.environ as it was (and
+    TensorFlow unloaded).  Checked in a fresh process, with the variable
+    unset, so the import really runs and setdefault would show."""
+    check = ("import os, sys\nsys.path.insert(0, %r)\nbefore = dict(os.environ)\n"
+             "import run_legacy\nprint(dict(os.environ) == before, 'tensorflow' in sys.modules)"
+             % str(REPO_ROOT / "scripts"))
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.stdout.split() == ["True", "False"], result.stderr
+
+
 def test_every_table_entry_is_tested():
     assert set(CASES) | STRUCTURAL == {e.old for e in api.ENTRIES}
 
