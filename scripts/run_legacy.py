@@ -21,6 +21,7 @@ import types
 
 from absl import flags
 
+from compat.api import era as eras
 from compat.util import cli
 
 RUNNER_FLAGS = flags.FlagValues()
@@ -47,6 +48,12 @@ flags.DEFINE_boolean("legacy_names", True,
                      "that must work on plain TF 2.x (an upgraded file) with only the data "
                      "redirection, --seed, --max_steps and the watchdog.",
                      flag_values=RUNNER_FLAGS)
+flags.DEFINE_enum("tf_version", "auto", list(eras.CHOICES),
+                  "The TF release the program was written for, which decides what names "
+                  "whose meaning changed mean (integer tf.div, tf.mod, // and % truncate "
+                  "and tf.round rounds half away from zero before 1.0; LSTM cells' "
+                  "state_is_tuple defaults to False before 0.11). auto: 0.x if the program "
+                  "uses a name gone in TF 1.0, else 1.x.", flag_values=RUNNER_FLAGS)
 flags.DEFINE_boolean("quiet", False, "Do not print the changes on stderr.",
                      flag_values=RUNNER_FLAGS)
 
@@ -69,7 +76,8 @@ def split_argv(argv):
 
 
 def load_source(path, reporter, namespace):
-    """The program's code object, translated from Python 2 if need be."""
+    """The program's code object, translated from Python 2 if need be, and
+    the translated text."""
     from compat import py2
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         source = f.read()
@@ -84,7 +92,7 @@ def load_source(path, reporter, namespace):
             namespace["old_div"] = py2.old_div
             continue
         reporter.record("py2", change.fixer, change.old, change.new, path, change.line)
-    return compile(translated, path, "exec")
+    return compile(translated, path, "exec"), translated
 
 
 def main(argv):
@@ -122,17 +130,21 @@ def main(argv):
     reporter = legacy_shim.Reporter(quiet=RUNNER_FLAGS.quiet)
     module = types.ModuleType("__main__")
     try:
-        code = load_source(path, reporter, module.__dict__)
+        code, text = load_source(path, reporter, module.__dict__)
     except SyntaxError as err:
         return _fail("%s does not parse: line %s: %s" % (path, err.lineno, err.msg))
     except (OSError, UnicodeError) as err:
         return _fail("cannot read %s: %s" % (path, err))
 
+    era = eras.decide(RUNNER_FLAGS.tf_version, text, path)
+    if RUNNER_FLAGS.legacy_names:
+        reporter.say(eras.describe(era))
     data_dir = RUNNER_FLAGS.data_dir and os.path.abspath(RUNNER_FLAGS.data_dir)
     shim = legacy_shim.LegacyShim(reporter, data_dir=data_dir,
                                   batching=RUNNER_FLAGS.batching, program=path,
                                   max_steps=RUNNER_FLAGS.max_steps,
-                                  legacy_names=RUNNER_FLAGS.legacy_names).install()
+                                  legacy_names=RUNNER_FLAGS.legacy_names,
+                                  era=era).install()
     # TF1 programs run in graph mode; seeding must reach the graph they build.
     runtime.enable_graph_mode()
     if RUNNER_FLAGS.seed is not None:

@@ -21,6 +21,7 @@ from absl import flags  # noqa: E402
 
 from compat.util import cli  # noqa: E402
 from compat import upgrade  # noqa: E402
+from compat.api import era as eras  # noqa: E402
 
 PROG = "upgrade.py"
 
@@ -38,6 +39,12 @@ def _define_flags():
     flags.DEFINE_boolean("strict", False, "Exit with status 3 when anything was flagged "
                          "(ambiguous argument order, removed modules, ops built in a "
                          "training loop).", flag_values=values)
+    flags.DEFINE_enum("tf_version", "auto", list(eras.CHOICES),
+                      "The TF release the program was written for: names whose meaning "
+                      "changed (tf.div, tf.mod, tf.round, // and %; LSTM cells' "
+                      "state_is_tuple) are written in that era's meaning and flagged. auto: "
+                      "0.x if the program uses a name gone in TF 1.0, else 1.x.",
+                      flag_values=values)
     flags.DEFINE_string("intree", None, "Upgrade every .py and .ipynb under this directory "
                         "(other files are copied).", flag_values=values)
     flags.DEFINE_string("outtree", None, "Where --intree's files go, same relative paths.",
@@ -64,7 +71,7 @@ def _say(lines, stream):
 
 def _one_file(opts, path):
     try:
-        text, result = upgrade.upgrade_file(path, opts.output)
+        text, result = upgrade.upgrade_file(path, opts.output, opts.tf_version)
     except upgrade.UpgradeError as error:
         return _fail(str(error), _error_code(error))
     to_stdout = opts.output is None
@@ -90,7 +97,7 @@ def _tree(opts):
     if not opts.outtree:
         return _fail("--intree needs --outtree", 2)
     try:
-        done = upgrade.upgrade_tree(opts.intree, opts.outtree)
+        done = upgrade.upgrade_tree(opts.intree, opts.outtree, opts.tf_version)
     except upgrade.UpgradeError as error:
         return _fail(str(error), _error_code(error))
     files, failed = [], False

@@ -26,7 +26,8 @@ from compat.legacy import adapters  # noqa: E402  (imports TensorFlow)
 
 # The keys as the table names them, read from its entries here rather than
 # through compat.api.registry, which is what is under test.
-TABLE_ADAPTERS = {entry.adapter for entry in api.ENTRIES if entry.adapter is not None}
+TABLE_ADAPTERS = {entry.adapter for entry in api.ENTRIES if entry.adapter is not None} | {
+    entry.era_adapter for entry in api.ENTRIES if entry.era_adapter is not None}
 TABLE_ORDER_TESTS = {entry.old_order_if for entry in api.ENTRIES}
 
 ENGINES = {
@@ -38,10 +39,16 @@ ENGINES = {
 def test_table_names_the_expected_keys():
     assert TABLE_ADAPTERS == {"scalar_summary", "image_summary", "histogram_summary",
                               "audio_summary", "reverse_with_mask", "sync_replicas_v1",
-                              "legacy_flags", "legacy_app_run"}
+                              "legacy_flags", "legacy_app_run",
+                              # a program's era (compat.api.era)
+                              "truncate_div", "truncate_mod", "round_half_away",
+                              "truncating_floordiv", "truncating_mod", "flat_lstm_state", "svd_0x_flags",
+                              "exact_dct"}
     assert TABLE_ORDER_TESTS == {None, "positional", "positional_or_targets",
                                  "first_arg_is_axis", "second_arg_is_bool_mask",
-                                 "has_replica_id"}
+                                 "has_replica_id",
+                                 "third_arg_not_integer", "first_arg_is_shape",
+                                 "uses_old_keyword"}
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
@@ -96,6 +103,26 @@ def test_orphan_registration_and_kind_mismatch_are_reported():
     ]
 
 
+def test_names_that_survived_1_0_are_those_tf_1_x_still_had():
+    # tf.compat.v1 is TF 1.15's API: an old name of version 0.12 or 1.0 that
+    # it still has stayed in 1.x as a deprecated alias, so it does not prove a
+    # 0.x program (compat.api.era); one it lacks was gone.  Names whose old
+    # argument order is the proof (tf.concat(1, ...)) are still there.
+    for entry in api.ENTRIES:
+        if entry.version not in ("0.12", "1.0") or not entry.old.startswith("tf."):
+            continue
+        obj = tf.compat.v1
+        for part in entry.old.split(".")[1:]:
+            obj = getattr(obj, part, None)
+        if entry.kind is api.Kind.KEPT:
+            # Kept: in both eras by definition (never proof of 0.x).
+            assert obj is not None, entry.old
+        elif entry.old_order_if is None:
+            assert (obj is not None) == entry.survived_1_0, entry.old
+        else:
+            assert obj is not None and not entry.survived_1_0, entry.old
+
+
 def _in_tf(path):
     """``tf.a.b`` in tf.compat.v1, else in TF 2.x; None when neither has it."""
     for root in (tf.compat.v1, tf):
@@ -118,8 +145,29 @@ def test_every_new_name_exists_in_tensorflow():
             continue  # another library's names: tests/test_numpy_aliases.py
         assert entry.new.startswith("tf."), entry.old
         assert _in_tf(entry.new) is not None, (entry.old, entry.new)
+        if entry.old_call_new:
+            assert _in_tf(entry.old_call_new) is not None, (entry.old, entry.old_call_new)
         checked += 1
-    assert checked == 35  # 41 entries less 1 kept, 3 modules, 2 unsupported
+    # tf0: 57 entries less 11 kept, 3 modules, 2 unsupported; tf0_ops: 44 less 18 kept;
+    # tf0_objects: 5.
+    assert checked == 72
+
+
+def test_every_member_entry_names_a_member_of_its_class():
+    """A MEMBER entry's class exists (a tf. name or a module path) and has
+    ``new``; what makes one is a TF name or a method of the class (today's,
+    or an old one the table gives it back)."""
+    assert api.MEMBERS
+    for entry in api.MEMBERS:
+        assert entry.kind is Kind.MEMBER and entry.old not in api.BY_OLD, entry.old
+        owner = (_in_tf(entry.owner) if entry.owner.startswith("tf.") else getattr(
+            importlib.import_module(entry.owner.rpartition(".")[0]),
+            entry.owner.rpartition(".")[2]))
+        assert isinstance(owner, type) and hasattr(owner, entry.new), entry.old
+        old_members = {e.member for e in api.MEMBERS if e.owner == entry.owner}
+        for maker in entry.made_by:
+            assert (hasattr(owner, maker[1:]) or maker[1:] in old_members
+                    if maker.startswith(".") else _in_tf(maker) is not None), (entry.old, maker)
 
 
 def test_replacement_modules_import():

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from compat import api
-from compat.api.names import contrib
+from compat.api.names import contrib, tf0_objects
 from conftest import REPO_ROOT, write_mnist_dir
+from test_tf0_upgrade_table import COVERED as TF0_TABLE_NAMES
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import run_legacy  # noqa: E402
@@ -36,7 +37,10 @@ CASES = {
     "tf.mul": ("r = tf.mul(a, b)", "r = tf.multiply(a, b)"),
     "tf.sub": ("r = tf.sub(a, b)", "r = tf.subtract(a, b)"),
     "tf.neg": ("r = tf.neg(a)", "r = tf.negative(a)"),
-    "tf.div": ("r = tf.div(tf.constant([7, -7]), 2)", "r = tf.constant([3, -4])"),
+    # The program these cases make uses tf.pack, gone in TF 1.0: a TF 0.x
+    # program (compat.api.era), whose integer tf.div truncated toward zero
+    # (RELEASE.md 1.0.0): np.trunc([7, -7] / 2) = [3, -3].
+    "tf.div": ("r = tf.div(tf.constant([7, -7]), 2)", "r = tf.constant([3, -3])"),
     "tf.select": ("r = tf.select(tf.constant([True, False]), a, b)",
                   "r = tf.where(tf.constant([True, False]), a, b)"),
     "tf.batch_matmul": ("r = tf.batch_matmul(tf.stack([a, b]), tf.stack([a, b]), adj_y=True)",
@@ -91,9 +95,18 @@ STRUCTURAL = {
         "engine", "initializers", "layers", "losses", "metrics", "models", "optimizers",
         "preprocessing", "regularizers", "utils")),
 }
+# TF 1.0's upgrade table, run both ways against numpy in
+# tests/test_tf0_upgrade_table.py.
+STRUCTURAL |= TF0_TABLE_NAMES
+# Names whose meaning depends on the program's era, run both ways in
+# tests/test_era_semantics.py.
+STRUCTURAL |= {entry.old for entry in api.ENTRIES if entry.era_adapter and entry.old != "tf.div"}
 # tf.contrib: every entry resolved, and an era program run through both
 # engines, in tests/test_contrib.py.
 STRUCTURAL |= {entry.old for entry in contrib.ENTRIES}
+# TF 0.x classes and initializers: one program run both ways in
+# tests/test_tf0_objects.py.
+STRUCTURAL |= {entry.old for entry in tf0_objects.ENTRIES}
 
 
 def run_program(tmp_path, source, *args, runner_args=(), name="prog.py"):
@@ -157,7 +170,9 @@ def test_all_value_cases_in_one_program(tmp_path):
                                        np.asarray(new_value, dtype=float), rtol=1e-6,
                                        err_msg=name)
     reported = {c["name"] for c in changes if c["kind"] == "api"}
+    # tf.div is reported for its TF 0.x meaning.
     assert set(CASES) - {"tf.div"} <= reported
+    assert "tf.div" in {c["name"] for c in changes if c["kind"] == "era"}
     # Each name is said once on stderr, with its replacement and line.
     assert result.stderr.count("tf.pack -> tf.stack (changed in TF 1.0) at prog.py:") == 1
 
@@ -431,7 +446,9 @@ with tf.Session() as s:
 def test_names_with_no_mapping_stop_with_advice(tmp_path, name, code):
     result, _ = run_program(tmp_path, "import tensorflow as tf\nx = 1\n%s\n" % code)
     assert result.returncode == 1
-    err = result.stderr.strip().splitlines()
+    # The one line besides the error says the era the program was taken for.
+    era, *err = result.stderr.strip().splitlines()
+    assert era.startswith("tf1-compat: TF 1.x semantics (only names TF 0.x and 1.x share")
     assert len(err) == 1 and "Traceback" not in result.stderr
     assert name in err[0] and "prog.py:3" in err[0]
 

@@ -24,6 +24,9 @@ SCENARIO = textwrap.dedent("""
     cell("import tensorflow as tf\\nx = tf.pack([tf.constant(1.0), tf.constant(2.0)])")
     cell("with tf.Session() as s:\\n    print 'packed', s.run(tf.reduce_sum(x))")
     cell("for i in xrange(2): print i,\\nprint")
+    cell("print 'div', tf.Session().run(tf.div(tf.constant(-7), 2))")
+    cell("%%tf_version 1.x")
+    cell("print 'div', tf.Session().run(tf.div(tf.constant(-7), 2))")
     cell("%%unload_ext compat.ipython_ext")
     cell("import tensorflow as tf\\nprint('pack' in dir(tf), hasattr(tf, 'Session'), "
          "hasattr(tf, 'function'), tf.__name__)")
@@ -37,6 +40,11 @@ def test_extension_installs_and_uninstalls_the_shim():
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     assert "packed 3.0" in lines
     assert "0 1" in lines
+    # tf.pack, gone in TF 1.0, made the cells TF 0.x (compat.api.era): -7 / 2
+    # truncated (np.trunc(-3.5)); then %tf_version 1.x: floored.
+    assert lines.index("div -3") < lines.index("div -4")
+    assert "TF 0.x semantics (tf.pack used at line 2 was gone in TF 1.0)" in result.stderr
+    assert "TF 1.x semantics (--tf_version=1.x)" in result.stderr
     # After unloading: TF 2.x's own top level (no tf.pack, no tf.Session).
     assert lines[-1] == "False False True tensorflow"
     assert "tf.pack -> tf.stack" in result.stderr

@@ -11,4 +11,4 @@ from compat.api.table import (BY_OLD, ENTRIES, KEPT_MODULES, REMOVED_PACKAGES,  
                               kept_module_members, local_copy_of, lookup, removed_modules,
                               namespace_module, replaced_submodule, served_namespace,
                               value_module_members)
-from compat.api.table import is_outside_tf  # noqa: F401
+from compat.api.table import MEMBERS, MEMBERS_BY_OLD, is_outside_tf, members_named  # noqa: F401

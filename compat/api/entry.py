@@ -31,7 +31,8 @@ but with the pre-1.0 positional semantics right:
   same meaning; listed for the upgrader and the reports), ``MODULE`` (a
   namespace moved; ``new`` is a ``tf.`` path or, for a removed Python
   module, the module path of its replacement), ``UNSUPPORTED`` (no safe
-  mapping: the program is stopped with advice).
+  mapping: the program is stopped with advice), ``MEMBER`` (an old method
+  or attribute of a class TF still has; see below).
 
 ``old_order_if`` and ``adapter`` are keys, not code: each must be registered
 in both engines, the runner's ``compat.legacy.adapters`` (``ORDER_TESTS``,
@@ -47,6 +48,44 @@ or in a module of another library whose old names programs read as values
 the runner answers them from the module's own ``__getattr__``).  There
 ``new`` is spelt as a Python program writes it: a bare name is a builtin
 (``int``), a dotted one a module's member (``numpy.float64``).
+
+What a program's era changes (``compat.api.era``; TF RELEASE.md):
+
+* ``era_adapter``: where a name kept its spelling but TF changed its
+  meaning (``tf.div`` floors integers since 1.0, it truncated before), the
+  key of the adapter that gives a program written before ``era_since`` the
+  old meaning: registered like ``adapter`` in both engines; ``era_note``
+  says the old meaning in a few words.
+* ``survived_1_0``: an old name of version 0.12 or 1.0 that TF 1.x still
+  had as a deprecated alias (``tf.initialize_all_variables`` is in
+  ``tf.compat.v1``, TF 1.15's API), so a program using it may be of either
+  era; every other such name (or its old-order call) proves TF 0.x.
+Calls whose old form meant something else than ``new`` does today:
+
+* ``old_call_new``: the function an old-order call is re-issued to, where
+  it is not ``new`` (TF 0.11's ``tf.zeros_initializer(shape)`` made the
+  tensor, ``tf.zeros(shape)`` does now; ``new``, the 1.0 initializer
+  class, still serves new-order calls).  ``new_params`` are then its
+  parameters.
+* ``dropped``: old parameters the modern form has no use for, left out
+  after binding (``partition_info`` of a 0.x initializer function).
+* ``bare_call``: the old name passed as a value, not called (``initializer=
+  tf.zeros_initializer``), stands for ``new()``: the upgrader writes the
+  call (the runner's mapper is itself the old function).
+
+``MEMBER`` entries (``compat.api.table.MEMBERS``, kept apart from the
+names: they are attributes of objects, not of modules) say that ``old``,
+``tf.<Class>.<member>``, is today's ``new``, a member of the same class
+(``tf.TensorArray.pack`` -> ``stack``).  The runner adds the old member to
+the class while a legacy program runs; where the class still has a member
+of that name with a new meaning (``SparseTensor.shape``, now the static
+shape), only the program's own lines get the old meaning.  The upgrader
+renames ``x.<member>`` where ``x`` is visibly an instance: bound, in its
+scope, only from calls of ``made_by`` (paths of the class or of functions
+returning one; ``.write``, a method of such an instance that returns a new
+one, as in ``ta = ta.write(...)``), and, for
+a member name distinctive enough (``flag_unknown``), flags the uses whose
+object it cannot see.
 
 ``changed``: the words reports put before ``version`` ("changed in TF",
 "removed in NumPy"); :attr:`LegacyName.since` joins them.
@@ -94,6 +133,7 @@ class Kind(enum.Enum):
     KEPT = "kept"
     MODULE = "module"
     UNSUPPORTED = "unsupported"
+    MEMBER = "member"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,11 +159,30 @@ class LegacyName:
     local_copy_note: str = ""
     local_copy_markers: tuple = ()
     changed: str = "changed in TF"
+    era_adapter: str = None
+    era_since: str = None
+    era_note: str = ""
+    survived_1_0: bool = False
+    old_call_new: str = None
+    dropped: tuple = ()
+    bare_call: bool = False
+    made_by: tuple = ()
+    flag_unknown: bool = False
 
     @property
     def since(self):
         """When and where the name changed, for reports: 'changed in TF 1.0'."""
         return "%s %s" % (self.changed, self.version)
+
+    @property
+    def owner(self):
+        """For a ``MEMBER`` entry, the class's path (``tf.TensorArray``)."""
+        return self.old.rpartition(".")[0]
+
+    @property
+    def member(self):
+        """For a ``MEMBER`` entry, the old member's name (``pack``)."""
+        return self.old.rpartition(".")[2]
 
     @property
     def replaced_by_module(self):

@@ -26,6 +26,9 @@ def _named_by(entries, field):
         key = getattr(entry, field)
         if key is not None or field == "old_order_if":
             named.setdefault(key, []).append(entry.old)
+        if field == "adapter" and entry.era_adapter is not None:
+            # The old meaning a program of an earlier era gets (compat.api.era).
+            named.setdefault(entry.era_adapter, []).append(entry.old)
     return named
 
 

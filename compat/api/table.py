@@ -11,7 +11,7 @@ else.
 """
 
 from compat.api.entry import Kind, LegacyName  # noqa: F401
-from compat.api.names import ENTRIES
+from compat.api.names import ENTRIES, MEMBERS
 
 # Where the entries spelt as module paths live (see compat.api.entry).
 # tensorflow.python.keras counts as removed: TF 2.21's stale partial copy is
@@ -21,6 +21,13 @@ KEPT_MODULES = ("tensorflow.python.ops",)
 VALUE_MODULES = ("numpy",)
 
 BY_OLD = {entry.old: entry for entry in ENTRIES}
+# Old members of classes TF still has (Kind.MEMBER), by their old path.
+MEMBERS_BY_OLD = {entry.old: entry for entry in MEMBERS}
+
+
+def members_named(name):
+    """The ``MEMBER`` entries whose old member is called ``name``."""
+    return tuple(entry for entry in MEMBERS if entry.member == name)
 
 
 def lookup(path):

@@ -20,6 +20,7 @@ import tensorflow as tf
 from tensorflow.python.ops import gen_logging_ops
 
 from compat import api
+from compat.legacy import era_adapters
 from compat.legacy import flags as legacy_flags
 from compat.util import errors
 
@@ -41,7 +42,8 @@ def bind_old_call(entry, args, kwargs):
         if key in bound:
             raise TypeError("%s got multiple values for argument %r" % (entry.old, key))
         bound[key] = value
-    return {entry.renames.get(key, key): value for key, value in bound.items()}
+    return {entry.renames.get(key, key): value for key, value in bound.items()
+            if key not in entry.dropped}
 
 
 def _is_axis(value):
@@ -65,6 +67,29 @@ def _is_bool_mask(value):
     return False
 
 
+def _is_dtype(value):
+    """A dtype as TF accepts one (tf.float32, 'float32', np.float32)."""
+    if isinstance(value, tf.DType):
+        return True
+    if isinstance(value, (str, np.dtype, type)):
+        try:
+            tf.as_dtype(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return False
+
+
+def _is_integer(value):
+    """An int tensor, array, number or nested list of them: what labels were."""
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        return value.dtype.is_integer
+    try:
+        return np.issubdtype(np.asarray(value).dtype, np.integer)
+    except (TypeError, ValueError, NotImplementedError):
+        return False    # e.g. a list holding symbolic tensors: not class ids
+
+
 def _arg(args, kwargs, index, name):
     if len(args) > index:
         return args[index]
@@ -80,10 +105,23 @@ ORDER_TESTS = {
         entry.params[0] in kwargs or (len(args) > 0 and _is_axis(args[0]))),
     "second_arg_is_bool_mask": lambda entry, args, kwargs: _is_bool_mask(
         _arg(args, kwargs, 1, "dims")),
+    # (weights, biases, inputs, labels) became (weights, biases, labels,
+    # inputs): the third positional is float inputs in the old order and
+    # integer class ids in the new (both eras documented labels as int64).
+    "third_arg_not_integer": lambda entry, args, kwargs: (
+        len(args) > 2 and not _is_integer(args[2])),
     # 0.x's SyncReplicasOptimizer could not run without replica_id (it
     # indexed the local steps with it); 1.0's has no such parameter.
     "has_replica_id": lambda entry, args, kwargs: (
         "replica_id" in kwargs or len(args) > entry.params.index("replica_id")),
+    # A 0.x initializer function was called with the shape to fill (and is
+    # called so when passed bare as an initializer); its 0.12+ class takes
+    # an optional dtype.
+    "first_arg_is_shape": lambda entry, args, kwargs: (
+        entry.params[0] in kwargs or (len(args) > 0 and not _is_dtype(args[0]))),
+    # Only a keyword was renamed (tf.SparseTensor(shape=) -> dense_shape=):
+    # a call is old when it names one of the old keywords.
+    "uses_old_keyword": lambda entry, args, kwargs: any(key in entry.renames for key in kwargs),
 }
 
 
@@ -214,10 +252,15 @@ class Adapter:
     """How the runner serves an ``adapter`` entry: either ``call`` stands in
     for the old function on old-order calls (new-order ones go to ``new``
     unchanged), or ``serve()`` makes the object the old name itself yields
-    (once per installation of the shim)."""
+    (once per installation of the shim), or, for an ``era_adapter`` on a
+    member TF looks up itself (an operator, a class's constructor),
+    ``patch(owner, attr, report, decided)`` changes it while the program
+    runs and returns the function that restores it
+    (``compat.legacy.era_adapters``)."""
 
     call: object = None
     serve: object = None
+    patch: object = None
 
 
 ADAPTERS = {
@@ -230,6 +273,15 @@ ADAPTERS = {
     # TF 0.x's lenient flags: a fresh tf.app.flags-like module, and its run.
     "legacy_flags": Adapter(serve=legacy_flags.build_module),
     "legacy_app_run": Adapter(serve=lambda: legacy_flags.run),
+    # What a TF 0.x program's names meant (era_adapter; compat.api.era).
+    "truncate_div": Adapter(call=era_adapters.truncate_div),
+    "truncate_mod": Adapter(call=era_adapters.truncate_mod),
+    "round_half_away": Adapter(call=era_adapters.round_half_away),
+    "truncating_floordiv": Adapter(patch=era_adapters.truncating_floordiv),
+    "truncating_mod": Adapter(patch=era_adapters.truncating_mod),
+    "flat_lstm_state": Adapter(patch=era_adapters.flat_lstm_state),
+    "svd_0x_flags": Adapter(call=era_adapters.svd_0x_flags),
+    "exact_dct": Adapter(call=era_adapters.exact_dct),
 }
 
 api.check_registries(__name__, ADAPTERS, ORDER_TESTS)

@@ -7,8 +7,9 @@ to TF 2.x for names v1 lacks, and serves every name of the legacy table
 stderr with the source line that used it.  It also stands in for the
 packages TF no longer ships (``tensorflow.examples.tutorials.mnist``), adds
 the table's old names to TF modules that still exist
-(``tensorflow.python.ops.rnn.rnn``), and attaches the graph-growth
-watchdog.  ``uninstall()`` restores plain TensorFlow 2.x.
+(``tensorflow.python.ops.rnn.rnn``) and old members to TF classes
+(``TensorArray.pack``, through ``compat.legacy.classes``), and attaches
+the graph-growth watchdog.  ``uninstall()`` restores plain TensorFlow 2.x.
 
 Nothing here knows a particular legacy name: what each name becomes comes
 from the table, and the code an ``adapter`` entry names from
@@ -21,7 +22,6 @@ The runner (``scripts/run_legacy.py``) and the notebook extension
 import builtins
 import functools
 import importlib
-import json
 import os
 import sys
 import types
@@ -30,75 +30,45 @@ from compat.util.quiet_import import import_tensorflow
 
 tf = import_tensorflow()
 
-from compat.util import atomic  # noqa: E402
 from compat import api  # noqa: E402
 from compat.api import Kind  # noqa: E402
 from compat.legacy import adapters as legacy_ops  # noqa: E402
+from compat.legacy import classes  # noqa: E402
+from compat.legacy import era_adapters, era_serve  # noqa: E402
 from compat.legacy import module_finder  # noqa: E402
+from compat.legacy.reporter import Reporter  # noqa: E402,F401  (legacy_shim.Reporter)
 from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 
 v1 = tf.compat.v1
 
 
-class Reporter:
-    """Every change applied, for ``--report``; each name said once on stderr."""
-
-    def __init__(self, stream=None, quiet=False):
-        self.changes = []
-        self._by_place = {}
-        self._said = set()
-        self._stream = stream
-        self.quiet = quiet
-
-    def say(self, message):
-        if not self.quiet:
-            print("tf1-compat: " + message, file=self._stream or sys.stderr, flush=True)
-
-    def record(self, kind, name, old, new, filename, line, note=""):
-        place = (kind, name, filename, line)
-        if place in self._by_place:
-            # A line run on every step is one change, applied many times.
-            self._by_place[place]["count"] += 1
-            return
-        change = {"kind": kind, "name": name, "old": old, "new": new,
-                  "file": filename, "line": line, "count": 1}
-        if note:
-            change["note"] = note
-        self.changes.append(change)
-        self._by_place[place] = change
-        key = (kind, name)
-        if key in self._said:
-            return
-        self._said.add(key)
-        where = "%s:%s" % (os.path.basename(filename or "?"), line)
-        if kind == "watchdog":
-            self.say("graph growth at %s: `%s` %s; %s" % (where, old, note, new))
-        elif kind == "py2":
-            self.say("Python 2 (%s) at %s: %s -> %s" % (name, where, old, new))
-        else:
-            entry = api.BY_OLD.get(name)
-            since = " (%s)" % entry.since if entry else ""
-            self.say("%s -> %s%s at %s%s" % (old, new, since, where,
-                                             "; " + note if note else ""))
-
-    def write_json(self, path):
-        atomic.write_text(path, json.dumps({"changes": self.changes}, indent=2) + "\n")
-
-
-def _caller():
+def _caller(program=False):
     """(filename, line) of the nearest calling frame outside this module
     and the import machinery (``from numpy import float_`` reads the name
-    in importlib's frames)."""
+    in importlib's frames); ``program``: of the nearest line of the program
+    itself where there is one (TF calls a bare initializer for the program's
+    ``get_variable``)."""
     frame = sys._getframe(1)
     # This module, and the import system with the finder it calls for
     # `import tensorflow.contrib...`, are not the program's lines.
-    skipped = {__file__.rstrip("c"), module_finder.__file__.rstrip("c")}
+    skipped = {m.__file__.rstrip("c") for m in _NOT_PROGRAM + (
+        sys.modules.get("compat.py2.runtime"),) if m is not None}
     while frame is not None and (frame.f_code.co_filename.rstrip("c") in skipped or
                                  frame.f_code.co_filename.startswith("<frozen importlib")):
         frame = frame.f_back
     if frame is None:
         return None, None
+    found = frame
+    while program and found is not None and not classes.is_program_file(
+            found.f_code.co_filename):
+        found = found.f_back
+    frame = found or frame
     return frame.f_code.co_filename, frame.f_lineno
+
+
+# Modules whose frames are not the program's lines (the Python 2 runtime's
+# old_div calls // for the line that wrote /).
+_NOT_PROGRAM = (sys.modules[__name__], module_finder, classes, era_serve, era_adapters)
 
 
 def _resolve(path):
@@ -129,6 +99,11 @@ def import_path(path):
         except AttributeError:
             obj = importlib.import_module(".".join(parts[:end]))
     return obj
+
+
+def _object_at(path):
+    """The object a table path names: a ``tf.`` name, else a Python path."""
+    return _resolve(path) if path.startswith("tf.") else import_path(path)
 
 
 def _modern(entry):
@@ -216,17 +191,21 @@ class _Package(types.ModuleType):
 
 class LegacyShim:
     def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None,
-                 max_steps=None, legacy_names=True):
+                 max_steps=None, legacy_names=True, era=None):
         self.reporter = reporter or Reporter()
         # False: only the data redirection and the watchdog, for code that
         # must run on plain TF 2.x (an upgraded file).
         self.legacy_names = legacy_names
+        # The program's era (compat.api.era): which old meanings it gets.
+        self.era = era
+        self._era_undo = []
         self.data_dir = data_dir
         self.batching = batching
         self.program = program
         self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
         self._saved_modules = {}
         self._patched = []
+        self._patched_members = []  # classes.add_members' record
         self._getattrs = []      # (module, its own __getattr__ or None)
         self._served = {}        # adapter key -> the object it served
         self._namespaces = {}
@@ -250,11 +229,27 @@ class LegacyShim:
         if path in self._namespaces and (entry is None or entry.kind is not Kind.MODULE):
             return self._namespaces[path]
         if entry is None or entry.kind is Kind.KEPT:
-            return _MISSING
+            old_meaning = entry and era_serve.served(self, entry)
+            return old_meaning or _MISSING
         return self._serve_entry(entry, path)
+
+    def set_era(self, era):
+        """Give the program ``era``'s meanings from now on (the notebook's
+        ``%tf_version``, or ``auto`` deciding on a later cell)."""
+        for undo in reversed(self._era_undo):
+            undo()
+        self.era = era
+        self._era_undo = era_serve.install(self, _resolve) if self._installed and \
+            self.legacy_names else []
+
+    def report_here(self, kind, entry, new):
+        """Record ``entry`` used at the program's calling line."""
+        self.reporter.record(kind, entry.old, entry.old, new, *_caller(), entry.note)
 
     def _report(self, entry, filename, line):
         new = entry.new if entry.kind is not Kind.ADAPTER or entry.new else entry.old
+        # What an old-order call is made with, where that is not `new`.
+        new = entry.old_call_new or new
         self.reporter.record("api", entry.old, entry.old, new, filename, line, entry.note)
 
     def _serve_entry(self, entry, path):
@@ -280,16 +275,20 @@ class LegacyShim:
         are possible) and calling the modern form."""
         modern = _modern(entry)
         adapter = legacy_ops.ADAPTERS.get(entry.adapter)
+        # Where the old call made something else than `new` does today
+        # (a 0.x initializer function's tensor).
+        old_modern = _resolve(entry.old_call_new) if entry.old_call_new else modern
 
         @functools.wraps(modern)
         def mapped(*args, **kwargs):
             if not legacy_ops.is_old_call(entry, args, kwargs):
                 return modern(*args, **kwargs)
-            self._report(entry, *_caller())
+            self._report(entry, *_caller(program=True))
             if adapter is not None:
                 return adapter.call(*args, **kwargs)
-            return modern(**legacy_ops.bind_old_call(entry, args, kwargs))
-        return mapped
+            return old_modern(**legacy_ops.bind_old_call(entry, args, kwargs))
+        # A class stays a class to the program (isinstance, subclassing).
+        return classes.MappedClass(modern, mapped) if isinstance(modern, type) else mapped
 
     def _reported_call(self, entry):
         """The old name as a function reported when called (not when taken:
@@ -324,6 +323,13 @@ class LegacyShim:
                     bases.append(obj)
                 except AttributeError:
                     pass
+            own = api.BY_OLD.get(prefix)
+            if bases and ((own is not None and own.kind is Kind.MODULE)
+                          or any(isinstance(base, type) for base in bases)):
+                # Served as TF's own module (tf.nn.rnn_cell: serve() never
+                # answers it with a namespace), or a class, not a namespace
+                # (tf.Tensor, whose members' entries are era patches).
+                continue
             self._namespaces[prefix] = LegacyNamespace(self, prefix, bases)
 
     # --- install / uninstall ----------------------------------------------
@@ -335,6 +341,7 @@ class LegacyShim:
         self._installed = True
         if self.legacy_names:
             self._install_names()
+            self.set_era(self.era)
         return self
 
     def _install_data_env(self):
@@ -367,6 +374,9 @@ class LegacyShim:
             self._saved_modules[name] = sys.modules.get(name)
             sys.modules[name] = module
         self._patch_kept_modules()
+        self._patched_members = classes.add_members(
+            api.MEMBERS, _object_at,
+            lambda entry: self._report(entry, *_caller(program=True)))
         self._serve_module_values()
         sys.meta_path.insert(0, self._finder)
 
@@ -445,12 +455,17 @@ class LegacyShim:
         for module, name in self._patched:
             delattr(module, name)
         self._patched.clear()
+        classes.remove_members(self._patched_members)
+        self._patched_members = []
         for module, own in self._getattrs:
             if own is None:
                 del module.__getattr__
             else:
                 module.__getattr__ = own
         self._getattrs.clear()
+        for undo in reversed(self._era_undo):
+            undo()
+        self._era_undo = []
         self.watchdog.detach()
         self._installed = False
         if restore_v2:

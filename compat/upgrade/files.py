@@ -46,14 +46,15 @@ def _same_file(a, b):
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def upgrade_text(text, filename, directory=None):
-    """Dispatch on the file name: notebooks by cell, the rest as Python."""
+def upgrade_text(text, filename, directory=None, tf_version="auto"):
+    """Dispatch on the file name: notebooks by cell, the rest as Python;
+    ``tf_version``: the program's era (``compat.api.era``)."""
     if str(filename).endswith(".ipynb"):
-        return upgrade_notebook(text, str(filename))
-    return upgrade_source(text, str(filename), directory)
+        return upgrade_notebook(text, str(filename), tf_version)
+    return upgrade_source(text, str(filename), directory, tf_version)
 
 
-def upgrade_file(path, out_path=None):
+def upgrade_file(path, out_path=None, tf_version="auto"):
     """Upgrade ``path``; write the result to ``out_path`` (atomically) when
     given.  Returns ``(original_text, UpgradeResult)``."""
     text, encoding = _read(path)
@@ -61,7 +62,8 @@ def upgrade_file(path, out_path=None):
         raise RefusedError("refusing to overwrite the input %s" % path)
     # The path as given names the file in errors: in a tree, "bad.py" alone
     # would not say which one.
-    result = upgrade_text(text, str(path), os.path.dirname(os.path.abspath(path)))
+    result = upgrade_text(text, str(path), os.path.dirname(os.path.abspath(path)),
+                          tf_version)
     if out_path is not None:
         write_atomic(out_path, result.source, encoding)
     return text, result
@@ -72,7 +74,7 @@ def _inside(child, parent):
     return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
 
 
-def upgrade_tree(indir, outdir):
+def upgrade_tree(indir, outdir, tf_version="auto"):
     """Upgrade every .py and .ipynb under ``indir`` into the same relative
     path under ``outdir``; copy other files.  Returns a list of
     ``(relative path, UpgradeResult or None if copied, UpgradeError or
@@ -104,7 +106,7 @@ def upgrade_tree(indir, outdir):
                     _copy_atomic(source, target)
                     done.append((rel, None, None))
                     continue
-                _, result = upgrade_file(source, target)
+                _, result = upgrade_file(source, target, tf_version)
                 done.append((rel, result, None))
             except UpgradeError as error:
                 done.append((rel, None, error))

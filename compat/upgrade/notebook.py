@@ -5,10 +5,12 @@ markdown cells and outputs untouched."""
 import nbformat
 from libcst import metadata
 
+from compat.api import era as eras
 from compat.upgrade import bindings as names
+from compat.upgrade.era_rewrite import era_pass
 from compat.upgrade.findings import Finding, UpgradeError, UpgradeResult, by_line
 from compat.upgrade.rewriter import State
-from compat.upgrade.source import parse, rewrite, translate
+from compat.upgrade.source import era_note, parse, rewrite, translate
 
 # Lines IPython handles before Python sees them: parsed as placeholders,
 # put back afterwards.
@@ -37,9 +39,10 @@ def _show_magics(text, hidden):
     return "\n".join(lines)
 
 
-def upgrade_notebook(text, filename="<notebook>"):
+def upgrade_notebook(text, filename="<notebook>", tf_version="auto"):
     """Upgrade the code cells of a notebook (JSON text); markdown cells and
-    outputs are kept.  Imports in one cell count for the cells after it."""
+    outputs are kept.  Imports in one cell count for the cells after it;
+    ``auto`` decides the era (``compat.api.era``) from all the cells."""
     try:
         nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     except Exception as error:  # nbformat raises several unrelated types
@@ -58,9 +61,18 @@ def upgrade_notebook(text, filename="<notebook>"):
             flags.append(Finding("flag", "cell", 1, "", "", "left as is: %s" % error, index))
             continue
         cells.append((index, cell, hidden, py2_changes, line_of, wrapper))
+    era = eras.decide(tf_version, "\n".join(entry[-1].module.code for entry in cells), filename)
     bindings = names.scan([entry[-1].module for entry in cells])
-    state, changes, notes = State(), [], []
+    # The era's pass on every cell first (compat.upgrade.era_rewrite).
+    passed = []
     for index, cell, hidden, py2_changes, line_of, wrapper in cells:
+        code, found, flagged = era_pass(wrapper, bindings, era, line_of, index)
+        passed.append((index, cell, hidden, py2_changes + found, line_of,
+                       metadata.MetadataWrapper(parse(code, filename))))
+        flags += flagged
+    bindings = names.scan([entry[-1].module for entry in passed])
+    state, changes, notes = State(), [], [era_note(era)]
+    for index, cell, hidden, py2_changes, line_of, wrapper in passed:
         code, found, flagged, noted = rewrite(wrapper, bindings, state, line_of, index)
         cell.source = _show_magics(code, hidden)
         changes += py2_changes + found

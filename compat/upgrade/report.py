@@ -3,6 +3,8 @@ JSON document, and the summary lines printed per file."""
 
 import difflib
 
+from compat import api
+
 
 def unified_diff(old, new, old_name, new_name):
     lines = difflib.unified_diff(old.splitlines(True), new.splitlines(True),
@@ -34,6 +36,12 @@ def summary(name, result, report_path=None):
         head += "; needs the tf1-compat package installed for %s" % ", ".join(
             result.compat_modules)
     lines = [head]
+    # The era the program was taken for (compat.api.era), where it changed
+    # or flagged something (the --report always has it).
+    if any(getattr(api.BY_OLD.get(item.name), "era_adapter", None)
+           for item in result.flags + result.changes):
+        lines += ["%s: %s" % (name, note.note) for note in result.notes
+                  if note.name == "tf_version"]
     for flag in result.flags:
         lines.append("%s: %s: %s" % (_where(name, flag), flag.name, flag.note))
     return lines

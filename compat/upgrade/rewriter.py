@@ -15,10 +15,10 @@ from compat.api import Kind
 from compat.api.tf_names import COMPAT_V1_MODULE, DISABLE_V2, TF_MODULE
 from compat.upgrade.bindings import (dotted, entry_for, import_name, is_outside_tf_entry,
                                      is_python_module_entry, tf_form)
+from compat.upgrade import members
 from compat.upgrade.findings import Finding
-from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, maps_calls,
-                                   order_hint, split_args, static_rewrite)
-
+from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, append_keyword,
+                                   bind_call, maps_calls, order_hint, split_args)
 
 
 class State:
@@ -44,6 +44,7 @@ class Rewriter(cst.CSTTransformer):
         self.notes = []
         self._seen = set()
         self._after_target = None
+        self.assigned = members.assigned_values(module)
 
     # --- recording
     def _line(self, node):
@@ -317,6 +318,17 @@ class Rewriter(cst.CSTTransformer):
     # --- names
     def leave_Attribute(self, original, updated):
         path = self.b.resolve(original)
+        if path is None:
+            # Not a module's name: maybe an old member of an object (ta.pack).
+            new, entry, note = members.rewrite(
+                original, updated, lambda node: self.get_metadata(
+                    metadata.ScopeProvider, node, None), self.assigned, self.b.resolve)
+            if note is not None:
+                self._flag(entry.old, original, note)
+            elif entry is not None:
+                self._change("api", entry.old, original, self._code(original),
+                             self.module.code_for_node(new), entry.note)
+            return new
         entry = entry_for(path)
         if entry is None or entry.kind is Kind.KEPT or self._bound_elsewhere(original):
             return updated
@@ -345,6 +357,15 @@ class Rewriter(cst.CSTTransformer):
                              note=entry.upgrade_note or entry.note)
             else:
                 self._flag(entry.old, original, "no static form; " + entry.note)
+        elif maps_calls(entry) and not self._is_called(original) and entry.bare_call:
+            # Passed as a value: what the old function was is now made by
+            # calling the new name.
+            new = self._spell(entry.new, original)
+            if new is not None:
+                new = cst.Call(func=new)
+                self._change("api", entry.old, original, self._code(original),
+                             self.module.code_for_node(new), entry.note)
+                return new
         elif maps_calls(entry) and not self._is_called(original) and entry.new != entry.old:
             self._flag(entry.old, original, "used without a call, so its arguments cannot "
                        "be mapped; call %s with its new arguments" % entry.new)
@@ -400,16 +421,17 @@ class Rewriter(cst.CSTTransformer):
                 order_hint(entry), self._line(original), entry.note))
             return updated
         try:
-            args = self._bind(entry, updated)
+            args = bind_call(entry, updated)
         except Unmappable as problem:
             self._flag(entry.old, original, str(problem))
             return updated
         func = updated.func
-        if entry.new != entry.old:
-            func = self._spell(entry.new, original)
+        target = entry.old_call_new or entry.new
+        if target != entry.old:
+            func = self._spell(target, original)
             if func is None:
                 self._flag(entry.old, original, "no tensorflow import to spell %s on"
-                           % entry.new)
+                           % target)
                 return updated
         new = updated.with_changes(func=func, args=args)
         old_code, new_code = self._code(original), self.module.code_for_node(new).strip()
@@ -419,51 +441,6 @@ class Rewriter(cst.CSTTransformer):
             if entry.upgrade_flag:
                 self._flag(entry.old, original, entry.upgrade_flag, new_code)
         return new
-
-    def _bind(self, entry, call):
-        """The call's arguments bound to the old parameters, renamed, and
-        written for ``entry.new``: leading positionals that mean the same
-        there stay positional, the rest become keywords."""
-        positional, keywords, starred = split_args(call)
-        if starred:
-            raise Unmappable("*args/**kwargs cannot be bound to the old parameters "
-                              "(%s) before running" % ", ".join(entry.params))
-        if len(positional) > len(entry.params):
-            raise Unmappable("%d positional arguments, but the old %s took at most %d"
-                              % (len(positional), entry.old, len(entry.params)))
-        bound = list(zip(entry.params, positional)) + list(keywords.items())
-        names = [name for name, _ in bound]
-        if len(set(names)) != len(names):
-            raise Unmappable("an argument is given twice")
-        values = {name: arg.value for name, arg in bound}
-        rewrite = static_rewrite(entry)
-        if rewrite is not None:
-            values = rewrite(entry, values)
-            # An adapter may drop an argument the modern form has no use for.
-            bound = [(name, arg) for name, arg in bound if name in values]
-            names = [name for name, _ in bound]
-        new_names = [entry.renames.get(name, name) for name in names]
-        if len(set(new_names)) != len(new_names):
-            raise Unmappable("two old arguments map to %s's same parameter; map by hand"
-                              % entry.new)
-        args, keep = [], True
-        for i, ((name, arg), new_name) in enumerate(zip(bound, new_names)):
-            keep = (keep and arg.keyword is None and i < entry.positional_kept
-                    and i < len(entry.new_params) and entry.new_params[i] == new_name)
-            args.append(self._as_arg(arg, values[name], new_name, keep))
-        if args and len(args) < len(call.args):
-            # Where the last argument was dropped, the new last one takes its
-            # (absent) trailing comma.
-            args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
-        return args
-
-    @staticmethod
-    def _as_arg(arg, value, name, positional):
-        if positional:
-            return arg.with_changes(value=value)
-        equal = arg.equal if arg.keyword is not None else cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-        return arg.with_changes(keyword=cst.Name(name), equal=equal, value=value)
 
     def _pin_kwargs(self, original, updated):
         """``read_data_sets(...)`` on a replaced tutorial module gets the
@@ -479,14 +456,7 @@ class Rewriter(cst.CSTTransformer):
         for member, keyword, value in entry.pin_kwargs:
             if member != func.attr.value or keyword in keywords or starred:
                 continue
-            if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
-                args[-1] = args[-1].with_changes(comma=cst.Comma(
-                    whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(cst.Arg(value=cst.parse_expression(json.dumps(value)),
-                                keyword=cst.Name(keyword),
-                                equal=cst.AssignEqual(
-                                    whitespace_before=cst.SimpleWhitespace(""),
-                                    whitespace_after=cst.SimpleWhitespace(""))))
+            append_keyword(args, keyword, value)
         if len(args) == len(updated.args):
             return updated
         new = updated.with_changes(args=args)

@@ -9,8 +9,10 @@ import libcst as cst
 from libcst import metadata
 
 from compat import py2
+from compat.api import era as eras
 from compat.upgrade import bindings as names
 from compat.upgrade.findings import Finding, UpgradeError, UpgradeResult, by_line
+from compat.upgrade.era_rewrite import era_pass
 from compat.upgrade.loops import loop_flags
 from compat.upgrade.rewriter import Rewriter, State
 
@@ -58,14 +60,28 @@ def rewrite(wrapper, bindings, state, line_of, cell=None):
     return new_module.code, rewriter.changes, rewriter.flags + flagged_loops, rewriter.notes
 
 
-def upgrade_source(source, filename="<source>", directory=None):
+def era_note(era, cell=None):
+    """The report's note of the era decided (``compat.api.era``)."""
+    return Finding("note", "tf_version", 1, "", "", eras.describe(era), cell)
+
+
+def upgrade_source(source, filename="<source>", directory=None, tf_version="auto"):
     """Upgrade one Python source text; returns an :class:`UpgradeResult`.
     ``directory`` is where the file lives (default: from ``filename``), to
-    find modules the program carries beside it.  Raises
-    :class:`UpgradeError` when it does not parse."""
+    find modules the program carries beside it; ``tf_version`` the era the
+    program was written for (``compat.api.era``: ``auto`` decides from its
+    names).  Raises :class:`UpgradeError` when it does not parse."""
     text, py2_changes, line_of = translate(source, filename)
+    era = eras.decide(tf_version, text, filename)
     wrapper = metadata.MetadataWrapper(parse(text, filename))
-    bindings = names.scan([wrapper.module], names.carried_copies(
-        os.path.join(directory, os.path.basename(filename)) if directory else filename))
+    carried = names.carried_copies(
+        os.path.join(directory, os.path.basename(filename)) if directory else filename)
+    # The old meanings first, written in the names' own spelling; the table
+    # pass then sees an ordinary program.
+    text, era_changes, era_flags = era_pass(
+        wrapper, names.scan([wrapper.module], carried), era, line_of)
+    wrapper = metadata.MetadataWrapper(parse(text, filename))
+    bindings = names.scan([wrapper.module], carried)
     code, changes, flags, notes = rewrite(wrapper, bindings, State(), line_of)
-    return UpgradeResult(code, by_line(py2_changes + changes), by_line(flags), notes)
+    return UpgradeResult(code, by_line(py2_changes + era_changes + changes),
+                         by_line(era_flags + flags), [era_note(era)] + notes)

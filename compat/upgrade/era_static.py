@@ -1,0 +1,114 @@
+"""The upgrader's forms of the table's ``era_adapter`` keys: how an upgraded
+file spells what a name meant in the program's era (``compat.api.era``),
+since the name itself now means something else.  Each takes the entry, the
+call (libcst) and ``spell(path)`` (a ``tf.`` path on the program's alias)
+and returns ``(new call or None, flag)``: the line is always flagged, as a
+reader of the new code might assume the modern meaning, or has to finish
+what the source cannot decide."""
+
+import libcst as cst
+
+
+def _with_func(call, spell, path):
+    return call.with_changes(func=spell(path))
+
+
+def truncate_div(entry, call, spell):
+    return (_with_func(call, spell, "tf.truncatediv"),
+            "TF 0.x's tf.div truncated integer quotients toward zero (tf.div floors them "
+            "now): written tf.truncatediv; where the operands are floats it divided "
+            "exactly: write tf.divide there")
+
+
+def truncate_mod(entry, call, spell):
+    return (_with_func(call, spell, "tf.truncatemod"),
+            "TF 0.x's tf.mod was C's fmod, for floats too (tf.mod is a floor modulus "
+            "now): written tf.truncatemod")
+
+
+def round_half_away(entry, call, spell):
+    """``tf.round(x)`` -> ``tf.sign(x) * tf.floor(tf.abs(x) + 0.5)``."""
+    args = [a for a in call.args if a.keyword is None or a.keyword.value == "x"]
+    if len(args) != 1 or len(call.args) != 1 or args[0].star:
+        return None, ("TF 0.x's tf.round rounded halves away from zero (tf.round rounds "
+                      "them to even now): write tf.sign(x) * tf.floor(tf.abs(x) + 0.5)")
+    x = args[0].value
+    code = cst.Module([]).code_for_node
+    form = "{0}({1}) * {2}({3}({1}) + 0.5)".format(
+        code(spell("tf.sign")), code(x), code(spell("tf.floor")), code(spell("tf.math.abs")))
+    return (cst.parse_expression(form),
+            "TF 0.x's tf.round rounded halves away from zero (tf.round rounds them to even "
+            "now): written out as sign(x) * floor(|x| + 0.5)")
+
+
+def _commas(args):
+    """``args`` with a comma after each but the last."""
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [a.with_changes(comma=comma if i < len(args) - 1 else cst.MaybeSentinel.DEFAULT)
+            for i, a in enumerate(args)]
+
+
+def _keyword(name, value):
+    return cst.Arg(value=value, keyword=cst.Name(name),
+                   equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                         whitespace_after=cst.SimpleWhitespace("")))
+
+
+def svd_0x_flags(entry, call, spell):
+    """``tf.svd(x, True, False)`` -> ``tf.svd(x, compute_uv=True,
+    full_matrices=False)``: the flags by their 0.x names (``entry.params``),
+    so the swapped order cannot matter."""
+    if any(a.star for a in call.args):
+        return None, ("TF 0.x's tf.svd took (tensor, compute_uv, full_matrices); 1.0 swapped "
+                      "the two flags: write them by keyword")
+    positional = [a for a in call.args if a.keyword is None]
+    if len(positional) <= 1:
+        return None, None
+    named = [_keyword(param, arg.value) for param, arg in zip(entry.params[1:], positional[1:])]
+    keywords = [a for a in call.args if a.keyword is not None]
+    return call.with_changes(args=_commas([positional[0]] + named + keywords)), None
+
+
+def exact_dct(entry, call, spell):
+    """``dct_method="INTEGER_ACCURATE"`` added where the call does not say:
+    0.x's only DCT (1.0 made the fast one the default)."""
+    if any(a.star or (a.keyword is not None and a.keyword.value == "dct_method")
+           for a in call.args):
+        return None, None
+    if len([a for a in call.args if a.keyword is None]) > 6:
+        return None, ("TF 0.x's decode_jpeg took name as its seventh argument, where "
+                      "dct_method is now: write name= and dct_method=\"INTEGER_ACCURATE\"")
+    return call.with_changes(args=_commas(list(call.args) + [
+        _keyword("dct_method", cst.SimpleString('"INTEGER_ACCURATE"'))])), None
+
+
+def flat_lstm_state(entry, call, spell, decided=True):
+    """``state_is_tuple=False`` added where the call does not say."""
+    if any(a.keyword is not None and a.keyword.value == "state_is_tuple" for a in call.args):
+        return None, None
+    if not decided:
+        return None, ("before TF 0.11 the cell's state_is_tuple defaulted to False (one flat "
+                      "state tensor), since True; --tf_version cannot tell which this "
+                      "program had: add state_is_tuple=False if it feeds one flat state")
+    args = list(call.args)
+    if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(value=cst.Name("False"), keyword=cst.Name("state_is_tuple"),
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                              whitespace_after=cst.SimpleWhitespace(""))))
+    return (call.with_changes(args=args),
+            "before TF 0.11 the cell's state was one flat tensor (state_is_tuple defaults to "
+            "True now): state_is_tuple=False written")
+
+
+def _operator(name, truncating):
+    def flag(entry, node, spell):
+        return None, ("TF 0.x's %s truncated on integer tensors (C semantics; it floors "
+                      "now): where the operands are integer tensors write %s(a, b)"
+                      % (name, truncating))
+    return flag
+
+
+truncating_floordiv = _operator("a // b (and a Python 2 a / b)", "tf.truncatediv")
+truncating_mod = _operator("a % b (also on floats)", "tf.truncatemod")
