@@ -19,14 +19,10 @@ import sys
 import traceback
 import types
 
-# The old tf.nn.rnn_cell classes live on in tf_keras; TF serves them only in
-# legacy-Keras mode, which must be chosen before TensorFlow loads.
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from compat.api import era as eras  # noqa: E402
-from compat.util import cli  # noqa: E402
+from compat.api import era as eras
+from compat.util import cli
 
 RUNNER_FLAGS = flags.FlagValues()
 flags.DEFINE_string("data_dir", None,
@@ -119,6 +115,10 @@ def main(argv):
     if RUNNER_FLAGS.report and os.path.isdir(RUNNER_FLAGS.report):
         return _fail("--report=%s is a directory" % RUNNER_FLAGS.report, 2)
 
+    # The old tf.nn.rnn_cell classes live on in tf_keras; TF serves them only
+    # in legacy-Keras mode, which must be chosen before TensorFlow loads.
+    # Here, not at import: importing this module changes no environment.
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     from compat.util.quiet_import import import_tensorflow
     import_tensorflow()
     from compat.legacy import adapters as legacy_ops

@@ -1,5 +1,7 @@
 """Shared test helpers: writing tiny IDX files, serving files over HTTP, and
-reading which processes scripts/cluster.py started.
+reading which processes scripts/cluster.py started; and the suite's rules:
+every test starts from the same environment (os.environ), a skip fails
+under CI=true, and Hypothesis runs derandomized there.
 
 Nothing here imports TensorFlow and nothing reaches beyond 127.0.0.1.
 """
@@ -13,6 +15,7 @@ import re
 import socket
 import threading
 
+import hypothesis
 import numpy as np
 import pytest
 
@@ -83,6 +86,46 @@ def http_dir(tmp_path):
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+# What a test may leave behind in os.environ: several modules set
+# TF_USE_LEGACY_KERAS=1 when imported (compat.tf1x.rnn, slim,
+# seq2seq_decoder, estimator; scripts/contrib_coverage.py's main), as they
+# must before TensorFlow's Keras loaders resolve.  Imported inside a test,
+# or by a script's main called in-process, that would reach every later
+# test and every child process built from os.environ, so a test's result
+# would depend on which tests ran before it.  So every test starts from
+# the environment as it stood once the test modules were collected, and
+# anything it changed is undone after it.  (What the modules set when
+# collected stays: TensorFlow resolves each Keras loader once per process,
+# on first use, and the tests of those modules need it set then.  A child
+# process that must not inherit it is started with plain_env().)
+LEGACY_KERAS = "TF_USE_LEGACY_KERAS"
+_COLLECTED_ENV = {}
+
+
+def pytest_collection_finish(session):
+    _COLLECTED_ENV.update(os.environ)
+
+
+def _reset_environment():
+    if not _COLLECTED_ENV:  # the test modules not collected yet: nothing to restore
+        return
+    # PYTEST_CURRENT_TEST and the like are pytest's own, set and removed by it.
+    for name in set(os.environ) - set(_COLLECTED_ENV):
+        if not name.startswith("PYTEST_"):
+            del os.environ[name]
+    for name, value in _COLLECTED_ENV.items():
+        if os.environ.get(name) != value and not name.startswith("PYTEST_"):
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment():
+    """Each test starts with the environment of the collected suite, and
+    what it changes there is undone after it."""
+    _reset_environment()
+    yield
+    _reset_environment()
+
 
 def plain_env(**extra):
     """The environment of a plain ``python`` run of an old or upgraded
@@ -90,12 +133,43 @@ def plain_env(**extra):
     the legacy runner or a glue module would set (TF_USE_LEGACY_KERAS: an
     upgraded file must set what it needs itself)."""
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2", **extra)
-    env.pop("TF_USE_LEGACY_KERAS", None)
+    env.pop(LEGACY_KERAS, None)
     return env
 # ../shared beside the clone holds the real data sets and the legacy program.
 SHARED = os.environ.get("TF1_COMPAT_SHARED",
                         str(REPO_ROOT.parent / "shared"))
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def in_ci():
+    """Whether this is CI's run (.ci/run runs with CI=true)."""
+    return os.environ.get("CI") == "true"
+
+
+# CI's Hypothesis runs are derandomized (examples drawn from a seed fixed by
+# each test) and keep no example database, so a failure CI reports comes
+# back on any machine with the same command: CI=true python -m pytest
+# tests/FILE::TEST (or --hypothesis-profile=ci).  print_blob adds the
+# @reproduce_failure line that replays the failing example alone.
+# Registered here, before the test modules build their settings objects,
+# which take their unset values from the profile loaded when they are made.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None,
+                                     print_blob=True)
+if in_ci():
+    hypothesis.settings.load_profile("ci")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped test is a failed one: CI installs everything
+    the suite needs (.ci/run), so a skip there means something is missing
+    that a green run would hide.  Elsewhere skips stay skips."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and in_ci() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = "skipped under CI=true, which must run every test: %s" % reason
 
 
 def _real_path(path, what):

@@ -20,7 +20,7 @@ from compat.api import Kind, LegacyName
 from compat.api.names import contrib
 from conftest import REPO_ROOT
 
-tf = pytest.importorskip("tensorflow")
+import tensorflow as tf  # noqa: E402  (the project requires it: no skip)
 
 from compat.legacy import adapters  # noqa: E402  (imports TensorFlow)
 

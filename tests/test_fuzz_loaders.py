@@ -653,6 +653,8 @@ _CHUNKED_REPLY = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n"
 ))
 @example(reply=_GOOD_REPLY)
 @example(reply=_CHUNKED_REPLY)
+@example(reply=_GOOD_REPLY + b"HTTP/1.1 200 OK\r\n")                # bytes after the body
+@example(reply=_GOOD_REPLY[:-1])                                    # body one byte short
 @example(reply=b"")                                                 # connection closed
 @example(reply=b"SSH-2.0-OpenSSH_9.6\r\n")                          # not HTTP
 @example(reply=b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nshort")
@@ -661,16 +663,23 @@ _CHUNKED_REPLY = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n"
 def test_download_of_any_reply(raw_server, reply):
     """Whatever a server replies, fetch gives the md5-checked file or raises
     OSError (the network's fault) or DataError (a wrong file), and leaves
-    neither the file nor a .part file behind when it fails."""
+    neither the file nor a .part file behind when it fails.  Where HTTP/1.1's
+    framing (RFC 9112, section 6) decides the outcome, it must be that one: a
+    complete good reply, whatever follows its end, delivers the file; a
+    reply that does not hold the file's bytes in one piece cannot."""
     raw_server.reply = reply
     md5 = hashlib.md5(_BODY).hexdigest()
+    must_succeed = reply.startswith((_GOOD_REPLY, _CHUNKED_REPLY))
+    must_fail = _BODY not in reply
     with tempfile.TemporaryDirectory() as tmp:
         dest = os.path.join(tmp, "file.gz")
         try:
             download.fetch(raw_server.url, dest, md5=md5, timeout=5)
-        except (OSError, DataError):
+        except (OSError, DataError) as err:
+            assert not must_succeed, "a good reply failed: %r" % err
             assert os.listdir(tmp) == []
             return
+        assert not must_fail, "a reply without the file's bytes gave a file"
         assert _read(dest) == _BODY and os.listdir(tmp) == ["file.gz"]
 
 

@@ -61,15 +61,23 @@ def test_each_program_learns_and_prints_like_the_notes(model, data, tmp_path):
     assert result.test_accuracy > 10.0  # chance on ten classes
 
 
-def test_overfit_offsets_stay_in_range(data):
-    config = gdl.GdlConfig(model="nn_overfit").resolved()
-    firsts = {gdl.batch(config, data, step)[0][0].tobytes() for step in range(200)}
-    allowed = {data.train_dataset[i].tobytes() for i in range(0, 1000)}
-    assert firsts <= allowed
-    # The plain programs walk the whole training set.
-    config = gdl.GdlConfig(model="nn").resolved()
-    offsets = {(step * 128) % (1200 - 128) for step in range(200)}
-    assert max(offsets) > 1000
+def rows_walked(model, data, steps=200):
+    """The training rows the batches of ``steps`` steps cover, by their bytes."""
+    config = gdl.GdlConfig(model=model).resolved()
+    return {row.tobytes() for step in range(steps) for row in gdl.batch(config, data, step)[0]}
+
+
+def test_batches_walk_the_rows_the_notes_offsets_reach(data):
+    # The notes cut a batch at offset (step * 128) % (N - 128) (assignment 2),
+    # or within the first offset_range examples for the overfitting problem
+    # (offset_range=1000 here).  The offsets are then the multiples of
+    # gcd(128, M) below M, M being the modulus, so over enough steps the rows
+    # covered are 0 .. (M - gcd) + 127: N=1200, M=1072, gcd 16 -> rows 0-1183;
+    # M=1000, gcd 8 -> rows 0-1119.  200 steps pass both periods (67 and 125).
+    def rows(last):
+        return {data.train_dataset[i].tobytes() for i in range(last + 1)}
+    assert rows_walked("nn", data) == rows(1072 - 16 + 127)
+    assert rows_walked("nn_overfit", data) == rows(1000 - 8 + 127)
 
 
 def test_deep_layer_sizes_keep_schedule_and_init():

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from compat.util.errors import DataError
 from compat.data.idx import read_idx, read_idx_images, read_idx_labels
 from conftest import idx_bytes, tagged_images, write_idx
+from test_fuzz_loaders import reference_idx
 
 
 def _assert_one_line_data_error(excinfo, path):
@@ -177,12 +178,19 @@ def test_missing_file_is_os_error(tmp_path):
 
 
 def _read_or_data_error(data):
+    """read_idx gives exactly the reading of ``data`` that reference_idx
+    (written from the format's description, in test_fuzz_loaders) gives, or
+    a one-line DataError where that says the file is bad."""
+    expected = reference_idx(data)
     try:
         result = read_idx(io.BytesIO(data))
     except DataError as err:
         assert "\n" not in str(err)
+        assert expected is None, "a valid file was refused: %s" % err
         return
-    assert isinstance(result, np.ndarray) and result.dtype == np.uint8
+    assert expected is not None, "a bad file was accepted as %r" % (result,)
+    assert result.dtype == np.uint8 and result.shape == expected.shape
+    np.testing.assert_array_equal(result, expected)
 
 
 _FAST = settings(max_examples=150, deadline=None,

@@ -50,9 +50,13 @@ CASES = {
     "tf.concat": ("r = tf.concat(1, [a, b])", "r = tf.concat([a, b], 1)"),
     "tf.split": ("r = tf.split(1, 3, a)", "r = tf.split(a, 3, 1)"),
     "tf.reverse": ("r = tf.reverse(a, [False, True])", "r = tf.reverse(a, [1])"),
+    # The variable's value read back after running the old initializer in
+    # its own session: [[2, 4, 6], [8, 10, 12]] by hand.  Without a working
+    # initializer the read fails (FailedPreconditionError) or differs.
     "tf.initialize_all_variables": (
-        "v = tf.Variable(a)\ntf.Session().run(tf.initialize_all_variables()) or None\nr = a",
-        "r = a"),
+        "v = tf.Variable(a * 2.)\n_s = tf.Session()\n_s.run(tf.initialize_all_variables())\n"
+        "r = tf.constant(_s.run(v))",
+        "r = tf.constant([[2., 4., 6.], [8., 10., 12.]])"),
     "tf.nn.softmax_cross_entropy_with_logits": (
         "l = tf.nn.softmax_cross_entropy_with_logits(a, tf.nn.softmax(b))\n"
         "r = [l, tf.gradients(l, a)[0]]",
@@ -117,6 +121,21 @@ def run_program(tmp_path, source, *args, runner_args=(), name="prog.py"):
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
     changes = json.loads(report.read_text())["changes"] if report.exists() else None
     return result, changes
+
+
+def test_importing_the_runner_changes_no_environment():
+    """scripts/run_legacy.py chooses legacy Keras in main(), not on import:
+    a test or a tool that imports it leaves os.environ as it was (and
+    TensorFlow unloaded).  Checked in a fresh process, with the variable
+    unset, so the import really runs and setdefault would show."""
+    check = ("import os, sys\nsys.path.insert(0, %r)\nbefore = dict(os.environ)\n"
+             "import run_legacy\nprint(dict(os.environ) == before, 'tensorflow' in sys.modules)"
+             % str(REPO_ROOT / "scripts"))
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.stdout.split() == ["True", "False"], result.stderr
 
 
 def test_every_table_entry_is_tested():

@@ -264,11 +264,14 @@ def test_validation_size_out_of_range(tmp_path, validation_size):
 def test_read_data_sets_seed_reproducible(tmp_path):
     write_mnist_dir(tmp_path)
 
-    def first_batches():
-        data = mnist.read_data_sets(tmp_path, dtype=np.uint8, validation_size=2, seed=11)
+    def first_batches(seed):
+        data = mnist.read_data_sets(tmp_path, dtype=np.uint8, validation_size=2, seed=seed)
         return [data.train.next_batch(3)[1].tolist() for _ in range(5)]
 
-    assert first_batches() == first_batches()
+    # Equal twice with one seed, and the seed matters: a loader that ignored
+    # it (or never shuffled) would pass the first check alone.
+    assert first_batches(11) == first_batches(11)
+    assert first_batches(11) != first_batches(12)
 
 
 def test_fake_data(tmp_path):

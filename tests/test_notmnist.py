@@ -9,12 +9,9 @@ import pickle
 import subprocess
 import sys
 import tarfile
-import tempfile
-import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
 from PIL import Image
 
 from compat.data import download
@@ -198,40 +195,6 @@ def test_too_few_images_in_letter_is_data_error(small_root):
     with pytest.raises(DataError, match="too few images: 12 readable") as excinfo:
         notmnist.load_letter(root / "D", PER_LETTER + 1)
     assert excinfo.value.path == root / "D"
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.one_of(
-    st.binary(max_size=200),
-    st.binary(max_size=200).map(lambda tail: b"\x89PNG\r\n\x1a\n" + tail),
-    st.tuples(st.integers(0, 200), st.integers(1, 255), st.integers(0, 400)).map(
-        # A valid PNG with one byte changed and possibly truncated.
-        lambda t: _mutated_png(*t)),
-))
-def test_random_png_bytes_skip_or_data_error(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "fuzz.png")
-        with open(path, "wb") as f:
-            f.write(data)
-        messages = []
-        try:
-            letter = notmnist.load_letter(tmp, log=messages.append)
-        except DataError as err:
-            assert str(err).startswith(path)
-            return
-        if len(letter) == 0:
-            assert len(messages) == 1 and path in messages[0]
-        else:
-            assert letter.shape == (1, 28, 28) and not messages
-
-
-_VALID_PNG = png_bytes(glyph(3, 4))
-
-
-def _mutated_png(position, xor, cut):
-    data = bytearray(_VALID_PNG)
-    data[position % len(data)] ^= xor
-    return bytes(data[:len(data) - cut])
 
 
 # --- letter pickles, merging, shuffling --------------------------------------
@@ -618,9 +581,7 @@ def test_real_notmnist_small(shared_data, tmp_path, monkeypatch):
     root = shared_data / "notMNIST_small"
     cache = tmp_path / "cache"
     messages = []
-    start = time.perf_counter()
     data = notmnist.load_notmnist(root, cache, progress=False, log=messages.append)
-    first = time.perf_counter() - start
     warned = [m for m in messages if m.startswith("Could not read:")]
     assert sorted(warned) == [f"Could not read: {root / name} : empty file (0 bytes) - "
                               f"it's ok, skipping." for name in BROKEN]
@@ -641,10 +602,9 @@ def test_real_notmnist_small(shared_data, tmp_path, monkeypatch):
                                for row in data[name + "_dataset"])
     assert all(count <= available[row] for row, count in used.items())
 
+    # The second load comes from the cache: not one PNG is decoded.
     monkeypatch.setattr(notmnist.images, "read_png", lambda path: pytest.fail("PNG decoded"))
-    start = time.perf_counter()
     again = notmnist.load_notmnist(root, cache, progress=False, log=lambda m: None)
-    assert time.perf_counter() - start < first
     assert_same(again, data)
 
 

@@ -34,20 +34,54 @@ def messages(stderr):
     return [line for line in stderr.splitlines() if line and not line.startswith(RUNTIME_NOISE)]
 
 
-def run_and_signal(args, trigger, signum):
-    """Run the driver and send ``signum`` once a stdout line starts with
-    ``trigger``; returns (returncode, stdout lines, stderr messages)."""
-    process = subprocess.Popen(driver(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=ROOT, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+# scripts/run.py with one test-side change: after update PAUSE_AFTER_UPDATE
+# it says so on stdout and waits (at most 120 s) for a stop signal before
+# going on.  The signal then always lands in a running loop at that update;
+# without the wait the run could end before the signal arrived.
+PAUSING_RUN = """
+import os, runpy, sys, time
+sys.path.insert(0, %(root)r)
+from compat.util.quiet_import import import_tensorflow
+import_tensorflow()
+from compat.train import run_control
+
+pause = int(os.environ["PAUSE_AFTER_UPDATE"])
+after_step = run_control.RunControl.after_step
+
+
+def pausing_after_step(self, session, step, *args, **kwargs):
+    if step == pause:
+        print("paused after update %%d" %% step, flush=True)
+        deadline = time.monotonic() + 120
+        while self.signals.signum is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return after_step(self, session, step, *args, **kwargs)
+
+
+run_control.RunControl.after_step = pausing_after_step
+sys.argv[0] = %(run)r
+runpy.run_path(%(run)r, run_name="__main__")
+""" % {"root": ROOT, "run": RUN}
+
+
+def run_and_signal(args, pause, signum, tmp_path):
+    """Run the driver, paused after update ``pause``, and send ``signum``
+    once it says it is there; returns (returncode, stdout lines, stderr
+    messages)."""
+    wrapper = tmp_path / "pausing_run.py"
+    wrapper.write_text(PAUSING_RUN)
+    process = subprocess.Popen(
+        [sys.executable, str(wrapper)] + driver(*args)[2:], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PAUSE_AFTER_UPDATE=str(pause)))
     lines = []
     for line in process.stdout:
         lines.append(line.rstrip("\n"))
-        if line.startswith(trigger):
+        if line == "paused after update %d\n" % pause:
             process.send_signal(signum)
     stderr = process.stderr.read()
     process.wait(timeout=300)
     return process.returncode, lines, messages(stderr)
-
 
 
 def run_dir_of(logdir, model):
@@ -64,33 +98,35 @@ def loss_lines(lines, prefixes):
     return [line for line in lines if line.startswith(prefixes)]
 
 
-@pytest.mark.parametrize("model, extra, trigger, signum, prefixes", [
+@pytest.mark.parametrize("model, extra, pause, signum, prefixes", [
     # conv: Adam, dropout on a batch-sized shape, tf0 batching reshuffling.
-    ("conv", ["--batch_size=16", "--display_step=1", "--checkpoint_every=3"], "Iter 80,",
+    ("conv", ["--batch_size=16", "--display_step=1", "--checkpoint_every=3"], 5,
      signal.SIGINT, ("Iter ",)),
     # A series model with dropout: SGD, fixed-shape dropout, offsets by step.
     ("nn_dropout", ["--dataset=mnist", "--batch_size=16", "--display_step=1",
                     "--checkpoint_every=4", "--offset_range=40"],
-     "Minibatch loss at step 5:", signal.SIGTERM, ("Minibatch ", "Validation ")),
+     6, signal.SIGTERM, ("Minibatch ", "Validation ")),
     # Six layers: five dropout ops on a keep-probability schedule, decaying lr.
     ("deep", ["--dataset=mnist", "--batch_size=16", "--display_step=1", "--checkpoint_every=5",
               "--hidden=64"],
-     "Minibatch loss at step 7:", signal.SIGINT, ("Minibatch ", "Validation ")),
+     8, signal.SIGINT, ("Minibatch ", "Validation ")),
 ])
 def test_stopped_and_resumed_run_equals_an_uninterrupted_one(
-        tiny_mnist, tmp_path, model, extra, trigger, signum, prefixes):
+        tiny_mnist, tmp_path, model, extra, pause, signum, prefixes):
     common = ["--model=%s" % model, "--data_dir=%s" % tiny_mnist, "--steps=12", "--seed=7",
               "--diagnostics", *extra]
     whole = run(*common, "--logdir=%s" % (tmp_path / "whole"))
     assert whole.returncode == 0, whole.stderr
 
     code, first, stopped = run_and_signal(common + ["--logdir=%s" % (tmp_path / "parts")],
-                                          trigger, signum)
+                                          pause, signum, tmp_path)
     assert code == 128 + signum, stopped
     run_dir = run_dir_of(tmp_path / "parts", model)
     assert len(stopped) == 2, stopped
-    assert stopped[0].startswith("run.py: interrupted by %s after step " % signum.name)
-    assert "checkpoint saved: %s" % os.path.join(run_dir, "model.ckpt-") in stopped[0]
+    # The signal came while the loop waited after update ``pause``: it
+    # stops right there, with that update's checkpoint.
+    assert stopped[0].startswith("run.py: interrupted by %s after step %d" % (signum.name, pause))
+    assert "checkpoint saved: %s" % os.path.join(run_dir, "model.ckpt-%d" % pause) in stopped[0]
     assert stopped[1] == "resume with: python scripts/run.py --resume=%s" % run_dir
 
     resumed = run("--resume=%s" % run_dir)

@@ -117,13 +117,11 @@ def test_server_refuses_zero_samples_and_reports_a_failed_start(logdir):
     with pytest.raises(ValueError, match="images=0 makes TensorBoard 2.21 serve no images"):
         with tensorboard_server.serve(logdir, samples_per_plugin="images=0"):
             pass
-    started = time.monotonic()
     with pytest.raises(tensorboard_server.ServerError) as failure:
         with tensorboard_server.serve(logdir, samples_per_plugin="images=many"):
             pass
     assert "exited with status 2 before serving" in str(failure.value)
     assert "samples_per_plugin" in str(failure.value).splitlines()[-1]
-    assert time.monotonic() - started < 60
 
 
 def _png_name(out, run, tag, step):

@@ -3,9 +3,10 @@
 A TensorFlow 1.x distributed program is one process per task, each told the
 whole cluster with ``--ps_hosts --worker_hosts --job_name --task_index``.
 This module runs such a cluster on one machine for scripts/cluster.py: it
-picks a free port per task, starts the ps tasks and then the workers (worker
-0 is the chief), copies every line they print to our stdout/stderr with the
-task's name in front, and ends the cluster when
+picks a free port per task (held until the run ends: ``PortReservation``),
+starts the ps tasks and then the workers (worker 0 is the chief), copies
+every line they print to our stdout/stderr with the task's name in front,
+and ends the cluster when
 
 * every worker has exited with status 0: the ps tasks, which usually block
   in ``server.join()`` forever, are terminated;
@@ -97,23 +98,44 @@ def resolve_command(command, root):
     raise LaunchError("no such command file: %s" % command)
 
 
-def pick_ports(host, count):
-    """``count`` distinct free TCP ports on ``host``.  All are held open
-    together while picking, so the kernel cannot hand one out twice."""
-    family, address = _bind_address(host)
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(family, socket.SOCK_STREAM)
-            sockets.append(sock)
-            sock.bind(address[:1] + (0,) + address[2:])
-        return [sock.getsockname()[1] for sock in sockets]
-    except OSError as err:
-        raise LaunchError("cannot pick a free port on %s: %s"
-                          % (host, err.strerror or err)) from None
-    finally:
-        for sock in sockets:
+class PortReservation:
+    """``count`` distinct free TCP ports on ``host``, held until ``release``.
+
+    Each port stays bound by a socket of ours with SO_REUSEADDR that never
+    listens.  Linux lets a task's server bind the same port only if it sets
+    SO_REUSEADDR too (TensorFlow's gRPC servers do) and ours is not
+    listening; anything else asking for a port (an ephemeral port of an
+    outgoing connection, a bind to port 0, a bind without SO_REUSEADDR)
+    cannot get it.  So a port handed to a task cannot be taken by another
+    program between our pick and the task's bind, as it could if we closed
+    the socket after picking.  A connection to a port whose task is not
+    listening yet is refused, as it would be with nothing bound."""
+
+    def __init__(self, host, count):
+        family, address = _bind_address(host)
+        self._sockets = []
+        try:
+            for _ in range(count):
+                sock = socket.socket(family, socket.SOCK_STREAM)
+                self._sockets.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind(address[:1] + (0,) + address[2:])
+        except OSError as err:
+            self.release()
+            raise LaunchError("cannot pick a free port on %s: %s"
+                              % (host, err.strerror or err)) from None
+        self.ports = [sock.getsockname()[1] for sock in self._sockets]
+
+    def release(self):
+        for sock in self._sockets:
             sock.close()
+        self._sockets = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
 
 
 def _bind_address(host):
@@ -240,7 +262,8 @@ class Cluster:
         self.grace = grace
         self.python = python
         self.output = output or Output("cluster.py")
-        self.tasks = plan_tasks(host, n_ps, n_workers, pick_ports(host, n_ps + n_workers))
+        self._ports = PortReservation(host, n_ps + n_workers)
+        self.tasks = plan_tasks(host, n_ps, n_workers, self._ports.ports)
         self.resume_dir = None
         self._readers = []
         self._signal = None      # the SIGINT/SIGTERM that asked us to stop
@@ -264,6 +287,8 @@ class Cluster:
                 status = self._supervise()
             finally:
                 self._stop_all()
+                # Every task is gone: its port may go back to the system.
+                self._ports.release()
                 self._finish_output()
             return status
         finally:
