@@ -137,7 +137,7 @@ def main(argv):
         return _fail("cannot read %s: %s" % (path, err))
 
     era = eras.decide(RUNNER_FLAGS.tf_version, text, path)
-    if RUNNER_FLAGS.legacy_names:
+    if RUNNER_FLAGS.legacy_names and eras.worth_saying(era):
         reporter.say(eras.describe(era))
     data_dir = RUNNER_FLAGS.data_dir and os.path.abspath(RUNNER_FLAGS.data_dir)
     shim = legacy_shim.LegacyShim(reporter, data_dir=data_dir,

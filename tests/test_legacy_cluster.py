@@ -339,7 +339,8 @@ def test_sync_replicas_optimizer_semantics(tmp_path):
     lines = SYNC_PROGRAM.splitlines()
     old_line = next(i for i, text in enumerate(lines, 1) if text.startswith('print("0.x"'))
     v2_line = next(i for i, text in enumerate(lines, 1) if "SyncReplicasOptimizerV2(" in text)
-    reported = [line for line in result.stderr.splitlines() if "SyncReplicas" in line]
+    reported = [line for line in result.stderr.splitlines()
+                if line.startswith("tf1-compat: tf.train.SyncReplicas")]
     assert len(reported) == 2, result.stderr
     assert reported[0].startswith("tf1-compat: tf.train.SyncReplicasOptimizer -> "
                                   "tf.train.SyncReplicasOptimizer (changed in TF 1.0) "

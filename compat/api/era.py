@@ -47,6 +47,8 @@ class Era:
     major: int
     minor: int = None
     reason: str = ""
+    # The program uses a name whose meaning the era decides (tf.div, ...).
+    sensitive: bool = True
 
     @property
     def is_0x(self):
@@ -250,7 +252,28 @@ def detect(source, filename="<program>", aliases=None):
         how = "called in its old argument order" if entry.old_order_if else "used"
         return Era("0.x", 0, reason="%s %s at line %d was gone in TF 1.0" % (name, how, line))
     return Era(DEFAULT, 1, reason="only names TF 0.x and 1.x share; %s assumed, "
-                                  "--tf_version=0.x for a 0.x program" % DEFAULT)
+                                  "--tf_version=0.x for a 0.x program" % DEFAULT,
+               sensitive=tree is None or _uses_era_name(tree, aliases))
+
+
+_ERA_NAMES = {entry.old for entry in ENTRIES if entry.era_adapter and entry.old.startswith("tf.")}
+
+
+def _uses_era_name(tree, aliases):
+    """Whether ``tree`` names a function or class whose meaning the era
+    decides (the operators are left out: ``step % 100`` is everywhere)."""
+    for node in ast.walk(tree):
+        path = isinstance(node, ast.Attribute) and _table_path(_dotted(node) or "", aliases)
+        if path and ("tf" + path[len("tensorflow"):] in _ERA_NAMES or path in _ERA_NAMES):
+            return True
+    return False
+
+
+def worth_saying(era):
+    """Whether the decision line tells the user anything: an era given or
+    found to be 0.x, or a 1.x default for a program using a name whose
+    meaning it decides; a 1.x program using none changes nothing."""
+    return era.is_0x or era.sensitive
 
 
 def decide(value, source, filename="<program>"):
