@@ -30,8 +30,8 @@ _fail = functools.partial(cli.fail, "contrib_coverage.py")
 
 def _has_member(new, rest):
     """Whether the object the table path ``new`` names has ``rest``."""
-    from compat.legacy import shim
-    obj = shim.import_path(new) if not new.startswith("tf.") else shim._resolve(new)
+    from compat.legacy import resolve
+    obj = resolve.object_at(new)
     for part in rest.split("."):
         if not hasattr(obj, part):
             return False

@@ -19,7 +19,6 @@ The runner (``scripts/run_legacy.py``) and the notebook extension
 (``compat.ipython_ext``) are its two users.
 """
 
-import builtins
 import functools
 import importlib
 import os
@@ -37,6 +36,11 @@ from compat.legacy import classes  # noqa: E402
 from compat.legacy import era_adapters, era_serve  # noqa: E402
 from compat.legacy import module_finder  # noqa: E402
 from compat.legacy.reporter import Reporter  # noqa: E402,F401  (legacy_shim.Reporter)
+# Where table paths lead (tests read _modern through this module).
+from compat.legacy.resolve import found_in_tf  # noqa: E402
+from compat.legacy.resolve import modern as _modern  # noqa: E402
+from compat.legacy.resolve import object_at as _object_at  # noqa: E402
+from compat.legacy.resolve import resolve as _resolve  # noqa: E402
 from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 
 v1 = tf.compat.v1
@@ -69,57 +73,6 @@ def _caller(program=False):
 # Modules whose frames are not the program's lines (the Python 2 runtime's
 # old_div calls // for the line that wrote /).
 _NOT_PROGRAM = (sys.modules[__name__], module_finder, classes, era_serve, era_adapters)
-
-
-def _resolve(path):
-    """The object a table ``new`` path names: ``tf.x.y`` in tf.compat.v1,
-    else in TF 2.x."""
-    parts = path.split(".")
-    assert parts[0] == "tf", path
-    for root in (v1, tf):
-        obj = root
-        try:
-            for part in parts[1:]:
-                obj = getattr(obj, part)
-            return obj
-        except AttributeError:
-            continue
-    raise AttributeError("TensorFlow %s has no %s" % (tf.__version__, path))
-
-
-def import_path(path):
-    """The object a Python path outside TF names (``tf_slim.arg_scope``,
-    ``compat.input_data``, ``numpy.float64``): each part an attribute where
-    its parent has it, else a module."""
-    parts = path.split(".")
-    obj = importlib.import_module(parts[0])
-    for end, part in enumerate(parts[1:], start=2):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            obj = importlib.import_module(".".join(parts[:end]))
-    return obj
-
-
-def _object_at(path):
-    """The object a table path names: a ``tf.`` name, else a Python path."""
-    return _resolve(path) if path.startswith("tf.") else import_path(path)
-
-
-def _modern(entry):
-    """What an entry's ``new`` names, after its ``preload`` module (the glue
-    that puts it back into TF, or makes its package work) has run: a TF name;
-    a bare name, a builtin (NumPy's removed ``np.int`` is ``int``); else a
-    module or name outside TF (a module of this project, which reads the
-    environment the shim set; a package such as tf_slim; another library's
-    member)."""
-    if entry.preload:
-        importlib.import_module(entry.preload)
-    if not api.is_outside_tf(entry.new):
-        return _resolve(entry.new)
-    if "." not in entry.new and hasattr(builtins, entry.new):
-        return getattr(builtins, entry.new)
-    return import_path(entry.new)
 
 
 class LegacyNamespace(types.ModuleType):
@@ -314,15 +267,7 @@ class LegacyShim:
             for end in range(1, len(parts)):
                 prefixes.add(".".join(parts[:end]))
         for prefix in sorted(prefixes, key=len):
-            bases = []
-            for root in (v1, tf):
-                obj = root
-                try:
-                    for part in prefix.split(".")[1:]:
-                        obj = getattr(obj, part)
-                    bases.append(obj)
-                except AttributeError:
-                    pass
+            bases = found_in_tf(prefix)
             own = api.BY_OLD.get(prefix)
             if bases and ((own is not None and own.kind is Kind.MODULE)
                           or any(isinstance(base, type) for base in bases)):
