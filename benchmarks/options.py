@@ -51,6 +51,10 @@ class Options:
     estimator_repeats: int
     cluster: bool
     cluster_steps: int
+    legacy: bool
+    legacy_program: str
+    legacy_steps: int
+    legacy_repeats: int
     # The child-process side (--probe and the flags only a probe reads).
     probe: str
     intra: int
@@ -73,7 +77,8 @@ class Options:
 # The values of the run, in this order, that the JSON's "run" part records.
 RECORDED = ("models", "dataset", "batch_size", "steps", "warmup", "seed", "determinism",
             "fit_epochs", "matmul_repeats", "early", "late", "window", "threads",
-            "xla_check_steps", "upgrader_copies", "upgrader_repeats")
+            "xla_check_steps", "upgrader_copies", "upgrader_repeats", "legacy_steps",
+            "legacy_repeats")
 
 
 def recorded(options):

@@ -13,7 +13,7 @@ import math
 from compat.util import atomic
 
 DASH = "\u2014"
-NON_MODEL_KEYS = ("machine", "upgrader", "estimator", "run", "cluster")
+NON_MODEL_KEYS = ("machine", "upgrader", "estimator", "run", "cluster", "legacy")
 
 # Row labels of the ratio table, in order (the tests look for them).
 ROW_KERAS_TOB = "reproduction / Keras train_on_batch"
@@ -31,6 +31,8 @@ ROW_MATMUL = "float32 matmul"
 ROW_UPGRADE_CLI = "upgrader / tf_upgrade_v2, command"
 ROW_UPGRADE_IN = "upgrader / tf_upgrade_v2, in process"
 ROW_ESTIMATOR = "Session loop / Estimator.train, steps/s, %s"
+ROW_RUNNER = "question's program via run_legacy.py / reproduction via run.py, whole run%s"
+ROW_RUNNER_COST = "runner's cost per Session.run (shim / --max_steps / no reuse / plain)"
 ESTIMATOR_MODELS = {"mlp": "784-128-10 MLP", "cnn": "layers tutorial CNN"}
 
 
@@ -202,6 +204,22 @@ def tools_table(results):
                 e["session_steps_per_s"], e["estimator_steps_per_s"],
                 e["overhead_ms_per_step"], e["session_first_step_s"],
                 e["estimator_first_step_s"]))))
+    legacy = results.get("legacy")
+    for way, label in (("legacy", ""), ("legacy_noreuse", ", --noreuse_loop_ops")) \
+            if legacy is not None else ():
+        lines.append("| %s | %s |" % (ROW_RUNNER % label, _cell(
+            legacy, lambda r: "%s [%s, %s] (%.1f s / %.1f s, %d steps; graph at the end "
+            "%d ops, %d made after training started / %d ops)" % (
+                _num(r[way + "_over_reproduction"]), _num(r[way + "_ratio_min"]),
+                _num(r[way + "_ratio_max"]), r[way + "_s"], r["reproduction_s"], r["steps"],
+                r[way + "_graph_ops"], r[way + "_created_after_start"],
+                r["reproduction_graph_ops"]))))
+    if legacy is not None and "error" not in legacy:
+        lines.append("| %s | %s |" % (ROW_RUNNER_COST, _cell(
+            legacy.get("costs"), lambda c: "%.0f / %.0f / %.0f / %.0f us; an old name's "
+            "lookup %.1f us" % (c["shim_us_per_run"], c["shim_max_steps_us_per_run"],
+                                c["shim_noreuse_us_per_run"], c["plain_us_per_run"],
+                                c["old_name_lookup_us"]))))
     if "load_average_start" in machine:
         lines.append("| load average at start / end (1 min) | %.2f / %.2f on %d cores |" % (
             machine["load_average_start"], machine.get("load_average_end", float("nan")),

@@ -187,6 +187,21 @@ def _cluster_phase(options, results):
             results["cluster"] = {"error": str(err)}
 
 
+def _legacy_phase(options, results):
+    from benchmarks import legacy as bench_legacy
+    say("the question's program through run_legacy.py / its reproduction, %d steps x %d"
+        % (options.legacy_steps, options.legacy_repeats))
+    try:
+        results["legacy"] = bench_legacy.measure(
+            _root(options), os.path.abspath(options.legacy_program), options.data_dir,
+            options.legacy_steps, options.legacy_repeats, options.seed, say=say)
+        say("the runner's own cost per Session.run")
+        results["legacy"]["costs"] = bench_legacy.costs_child(_root(options))
+    except bench_legacy.LegacyBenchError as err:
+        say(str(err))
+        results["legacy"] = {"error": str(err)}
+
+
 # --- the run -----------------------------------------------------------------------------
 
 def _machine(tf):
@@ -228,6 +243,8 @@ def run(options):
         _estimator_phase(options, results)
     if options.cluster and "conv" in options.models:
         _cluster_phase(options, results)
+    if options.legacy:
+        _legacy_phase(options, results)
     results["machine"]["load_average_end"] = os.getloadavg()[0]
     results["run"] = bench_options.recorded(options)
     return results

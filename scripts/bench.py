@@ -26,12 +26,16 @@ series on notMNIST, or on MNIST with ``--dataset=mnist``):
    XLA auto-clustering, oneDNN off;
 7. the upgrader's time against ``tf_upgrade_v2`` on one tree of legacy files;
 8. tf.estimator's steps/s against the same graph in a Session loop
-   (``benchmarks.estimator``, in a fresh process).
+   (``benchmarks.estimator``, in a fresh process);
+9. the question's program run unmodified through ``run_legacy.py`` (with
+   and without the reuse of its loop's ops) against its reproduction
+   through ``run.py``, whole runs of ``--legacy_steps`` alternating, with
+   each graph's size at the end (``benchmarks.legacy``).
 
 It prints markdown tables (stdout; progress goes to stderr) and, with
 ``--json``, writes the numbers keyed by model.  ``--no<part>`` skips a part
 (``--nokeras``, ``--noceiling``, ``--nogrowth``, ``--nosettings``,
-``--nostartup``, ``--noupgrader``, ``--noestimator``).  Timings from a busy machine mean
+``--nostartup``, ``--noupgrader``, ``--noestimator``, ``--nolegacy``).  Timings from a busy machine mean
 little: run it on an otherwise idle one.  "Cold" is the first start in this
 run, made before this process loads TensorFlow; for a truly cold file cache,
 drop the OS caches first (``sync; echo 3 > /proc/sys/vm/drop_caches`` as
@@ -131,6 +135,15 @@ flags.DEFINE_boolean("cluster", True, "Measure conv steps/s on a loopback cluste
                      "1 worker + 1 ps, 2 workers + 1 ps (async and sync); needs MNIST.")
 flags.DEFINE_integer("cluster_steps", 260, "Steps of each cluster layout's run (the rate "
                      "is taken from a tenth of them in to the last tenth).", lower_bound=3)
+flags.DEFINE_boolean("legacy", True, "Time the question's program run unmodified through "
+                     "run_legacy.py (with and without --reuse_loop_ops) against its "
+                     "reproduction through run.py; needs MNIST.")
+flags.DEFINE_string("legacy_program", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.pardir, "shared",
+    "legacy", "so_conv_kernels.py"), "The legacy program of --legacy.")
+flags.DEFINE_integer("legacy_steps", 400, "Training steps of each --legacy run.", lower_bound=2)
+flags.DEFINE_integer("legacy_repeats", 3, "Alternating rounds of the --legacy runs.",
+                     lower_bound=1)
 flags.DEFINE_string("json", None, "Write the numbers here as JSON, keyed by model.")
 # Internal: the child processes of the settings and start-up measurements.
 flags.DEFINE_enum("probe", "", PROBES, "(internal) run one measurement for a parent bench.py "

@@ -54,6 +54,13 @@ flags.DEFINE_enum("tf_version", "auto", list(eras.CHOICES),
                   "and tf.round rounds half away from zero before 1.0; LSTM cells' "
                   "state_is_tuple defaults to False before 0.11). auto: 0.x if the program "
                   "uses a name gone in TF 1.0, else 1.x.", flag_values=RUNNER_FLAGS)
+flags.DEFINE_boolean("reuse_loop_ops", True,
+                     "Once training has started, hand back the op a line already built "
+                     "when it asks again for the same stateless op (same type, inputs and "
+                     "attributes; a changing summary tag is fed), so a loop that builds ops "
+                     "each step stops growing the graph without changing a number. "
+                     "--noreuse_loop_ops builds every op anew, as TensorFlow did.",
+                     flag_values=RUNNER_FLAGS)
 flags.DEFINE_boolean("quiet", False, "Do not print the changes on stderr.",
                      flag_values=RUNNER_FLAGS)
 
@@ -144,7 +151,8 @@ def main(argv):
                                   batching=RUNNER_FLAGS.batching, program=path,
                                   max_steps=RUNNER_FLAGS.max_steps,
                                   legacy_names=RUNNER_FLAGS.legacy_names,
-                                  era=era).install()
+                                  era=era,
+                                  reuse_loop_ops=RUNNER_FLAGS.reuse_loop_ops).install()
     # TF1 programs run in graph mode; seeding must reach the graph they build.
     runtime.enable_graph_mode()
     if RUNNER_FLAGS.seed is not None:
@@ -190,6 +198,8 @@ def main(argv):
         if saved[2] is not None:
             sys.modules["__main__"] = saved[2]
         for line in shim.watchdog.summary():
+            reporter.say(line)
+        for line in shim.loop_ops.summary() if shim.loop_ops else ():
             reporter.say(line)
         if RUNNER_FLAGS.report:
             try:

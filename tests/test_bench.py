@@ -28,7 +28,9 @@ TINY = ["--batch_size=8", "--steps=3", "--warmup=1", "--validation_size=10",
         "--early=2", "--late=6", "--window=1", "--matmul_size=64", "--matmul_repeats=2",
         "--fit_epochs=1", "--xla_check_steps=2", "--upgrader_copies=1", "--upgrader_repeats=1",
         "--cluster_steps=12", "--estimator_steps=5", "--estimator_cnn_steps=2",
-        "--estimator_repeats=1"]
+        "--estimator_repeats=1",
+        # Whole runs of the question's program on real MNIST: its own test.
+        "--nolegacy"]
 
 
 def run_bench(*args):
@@ -302,3 +304,36 @@ def test_estimator_line_measures_both_ways_and_renders():
             "%.2f [%.2f, %.2f]" % (part["session_over_estimator"], part["ratio_min"],
                                    part["ratio_max"]))
         assert "own %.2f ms a step" % part["overhead_ms_per_step"] in row
+
+
+def test_legacy_line_runs_the_three_ways_and_renders(shared_data):
+    """benchmarks.legacy as bench.py --legacy runs it: the question's program
+    through run_legacy.py with and without the reuse of its loop's ops, and
+    the reproduction through run.py, 3 steps each on real MNIST."""
+    from benchmarks import legacy as bench_legacy
+    program = os.path.join(os.path.dirname(str(shared_data)), "legacy", "so_conv_kernels.py")
+    steps = 3
+    result = bench_legacy.measure(ROOT, program, str(shared_data / "mnist"), steps, 1)
+    assert_positive(result, ["legacy_s", "legacy_noreuse_s", "reproduction_s",
+                             "legacy_over_reproduction", "legacy_noreuse_over_reproduction",
+                             "legacy_graph_ops", "reproduction_graph_ops"])
+    # The program's loop builds its tf.image_summary (a tag constant and the
+    # summary op) at the top of every pass; the first pass builds it before
+    # training starts, and --max_steps=3 stops the fourth pass at its run,
+    # after it was built: passes 2 to 4 add 2 ops each without the reuse.
+    grown = 2 * steps
+    assert result["legacy_created_after_start"] == 0
+    assert result["legacy_noreuse_created_after_start"] == grown
+    assert result["legacy_noreuse_graph_ops"] == result["legacy_graph_ops"] + grown
+    assert result["reproduction_created_after_start"] == 0
+    result["costs"] = bench_legacy.costs_child(ROOT, runs=50, rounds=1)
+    assert_positive(result["costs"], ["shim_us_per_run", "shim_max_steps_us_per_run",
+                                      "shim_noreuse_us_per_run", "plain_us_per_run",
+                                      "old_name_lookup_us"])
+    rows = table_rows(bench_report.render({"machine": {}, "run": {}, "legacy": result}))
+    row = rows[bench_report.ROW_RUNNER % ""]
+    assert row.split("|")[2].strip().startswith("%.2f [" % result["legacy_over_reproduction"])
+    assert "%d ops, 0 made after training started" % result["legacy_graph_ops"] in row
+    assert "%d made after" % grown in \
+        rows[bench_report.ROW_RUNNER % ", --noreuse_loop_ops"]
+    assert bench_report.ROW_RUNNER_COST in rows

@@ -394,7 +394,9 @@ with tf.Session() as s:
     for i in range(6):
         s.run(train)
         s.run(tf.identity(w) * 2.0)
-""")
+""", runner_args=["--noreuse_loop_ops"])
+    # (With the reuse of loop ops, on by default, line 9 would not grow the
+    # graph: tests/test_loop_ops.py.)
     assert result.returncode == 0, result.stderr
     growth = [c for c in changes if c["kind"] == "watchdog"]
     assert len(growth) == 1 and growth[0]["line"] == 9

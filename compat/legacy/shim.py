@@ -41,6 +41,7 @@ from compat.legacy.resolve import found_in_tf  # noqa: E402
 from compat.legacy.resolve import modern as _modern  # noqa: E402
 from compat.legacy.resolve import object_at as _object_at  # noqa: E402
 from compat.legacy.resolve import resolve as _resolve  # noqa: E402
+from compat.legacy.loop_ops import LoopOpReuse  # noqa: E402
 from compat.legacy.watchdog import GraphWatchdog  # noqa: E402
 
 v1 = tf.compat.v1
@@ -144,7 +145,7 @@ class _Package(types.ModuleType):
 
 class LegacyShim:
     def __init__(self, reporter=None, data_dir=None, batching="tf0", program=None,
-                 max_steps=None, legacy_names=True, era=None):
+                 max_steps=None, legacy_names=True, era=None, reuse_loop_ops=True):
         self.reporter = reporter or Reporter()
         # False: only the data redirection and the watchdog, for code that
         # must run on plain TF 2.x (an upgraded file).
@@ -155,7 +156,11 @@ class LegacyShim:
         self.data_dir = data_dir
         self.batching = batching
         self.program = program
-        self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps)
+        # The stateless ops a training loop builds again are handed back
+        # (compat.legacy.loop_ops); False builds them anew, as TF did.
+        self.loop_ops = LoopOpReuse(self.reporter, program) if reuse_loop_ops else None
+        self.watchdog = GraphWatchdog(self.reporter, program, max_steps=max_steps,
+                                      reuse=self.loop_ops)
         self._saved_modules = {}
         self._patched = []
         self._patched_members = []  # classes.add_members' record
@@ -283,6 +288,8 @@ class LegacyShim:
             return self
         self._install_data_env()
         self.watchdog.attach()
+        if self.loop_ops is not None:
+            self.loop_ops.attach()
         self._installed = True
         if self.legacy_names:
             self._install_names()
@@ -412,6 +419,8 @@ class LegacyShim:
             undo()
         self._era_undo = []
         self.watchdog.detach()
+        if self.loop_ops is not None:
+            self.loop_ops.detach()
         self._installed = False
         if restore_v2:
             self._restore_v2()

@@ -16,6 +16,8 @@ import os
 
 import tensorflow as tf
 
+from compat.legacy.loop_ops import is_program_file
+
 v1 = tf.compat.v1
 
 # A line must add ops on this many separate steps before it is called a leak:
@@ -80,8 +82,10 @@ class StepLimitReached(BaseException):
 
 
 class GraphWatchdog:
-    def __init__(self, reporter, program=None, max_steps=None):
+    def __init__(self, reporter, program=None, max_steps=None, reuse=None):
         self.reporter = reporter
+        # A LoopOpReuse, told of each run; its constants to feed join the run's.
+        self.reuse = reuse
         self.max_steps = max_steps
         self.training_steps = 0
         self.program = os.path.abspath(program) if program else None
@@ -99,7 +103,11 @@ class GraphWatchdog:
         watchdog = self
 
         def run(session, fetches, feed_dict=None, options=None, run_metadata=None):
-            watchdog.before_run(session.graph, fetches)
+            feeds = watchdog.before_run(session.graph, fetches)
+            if feeds:
+                feeds = dict(feeds)
+                feeds.update(feed_dict or {})
+                feed_dict = feeds
             return original(session, fetches, feed_dict=feed_dict, options=options,
                             run_metadata=run_metadata)
         run._tf1_compat_watchdog = original
@@ -122,12 +130,19 @@ class GraphWatchdog:
         return state
 
     def before_run(self, graph, fetches):
+        """Bookkeeping before a run; returns the constants the reuse of loop
+        ops feeds to it (tensor -> value), if any."""
         state = self._state(graph)
         if state["training"] and graph.version != state["seen"]:
             self._attribute(state, graph)
         state["seen"] = graph.version
-        if state["training"] and self.max_steps is None:
-            return
+        if not state["training"] or self.max_steps is not None:
+            self._count_training(state, graph, fetches)
+        if self.reuse is not None:
+            return self.reuse.before_run(graph, state["training"])
+        return None
+
+    def _count_training(self, state, graph, fetches):
         if any(_is_training_op(op) for op in _fetched_ops(graph, fetches)):
             if self.max_steps is not None and self.training_steps >= self.max_steps:
                 raise StepLimitReached(self.training_steps)
@@ -146,10 +161,8 @@ class GraphWatchdog:
         """(file, line) of the innermost frame of the program that made op."""
         frames = list(op.traceback)
         for frame in reversed(frames):
-            filename = os.path.abspath(frame.filename)
-            if self.program is None or filename == self.program:
-                if "site-packages" not in filename and "/compat/" not in filename:
-                    return filename, frame.lineno
+            if is_program_file(frame.filename, self.program):
+                return os.path.abspath(frame.filename), frame.lineno
         return None
 
     def _attribute(self, state, graph):

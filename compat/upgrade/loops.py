@@ -7,7 +7,7 @@ upgrader flags such calls; which TF calls build no ops is in
 import libcst as cst
 
 from compat.api.tf_names import (GRAPH_RESETS, NON_OP_CALLS, NON_OP_PREFIXES, OP_NAMESPACES,
-                                 RUN_METHODS)
+                                 RUN_METHODS, STATEFUL_CALLS, STATEFUL_PREFIXES)
 from compat.upgrade.bindings import dotted, tf_form
 from compat.upgrade.findings import Finding
 
@@ -53,6 +53,19 @@ def _makes_ops(path):
             and not path.startswith(NON_OP_PREFIXES))
 
 
+def _stateful(path):
+    path = tf_form(path)
+    return path in STATEFUL_CALLS or path.startswith(STATEFUL_PREFIXES)
+
+
+# What ``run_legacy.py`` does with the line when the program runs unmodified.
+_RUNNER_REUSES = ("run_legacy.py hands back the ops this line built on the "
+                  "loop's first pass (a changing summary tag is fed to them), so the graph "
+                  "stops growing there")
+_RUNNER_REBUILDS = ("run_legacy.py builds %s anew on every pass too, since "
+                    "its ops hold state, so the graph still grows")
+
+
 def loop_flags(module, bindings, positions, line_of, cell):
     """Flags for graph-building calls inside a loop whose body also runs the
     graph: each pass adds new ops, so the graph (and each step) grows."""
@@ -68,18 +81,18 @@ def loop_flags(module, bindings, positions, line_of, cell):
         if not runs or any(tf_form(p or "") in GRAPH_RESETS for _, p in paths):
             continue
         loop_line = line_of(positions[loop].start.line)
-        for call, path in paths:
-            if not _makes_ops(path):
-                continue
-            line = line_of(positions[call].start.line)
+        op_calls = [(c, p, line_of(positions[c].start.line)) for c, p in paths if _makes_ops(p)]
+        for call, path, line in op_calls:
             if line in seen:
                 continue
             seen.add(line)
             written = dotted(call.func)
+            stateful = [dotted(c.func) for c, p, at in op_calls if at == line and _stateful(p)]
+            runner = (_RUNNER_REBUILDS % "/".join(stateful)) if stateful else _RUNNER_REUSES
             flags.append(Finding(
                 "flag", written, line, module.code_for_node(call).strip(),
                 "hoist it before the loop at line %d" % loop_line,
                 "%s(...) creates graph ops on every pass of the loop at line %d, which also "
                 "runs the session: the graph grows each step; build it once before the loop "
-                "and only run it inside" % (written, loop_line), cell))
+                "and only run it inside. Run unmodified, %s" % (written, loop_line, runner), cell))
     return flags
