@@ -45,9 +45,9 @@ cell = tf.nn.rnn_cell.BasicLSTMCell(3)
 output, state = cell(tf.ones([2, 4]), cell.zero_state(2, tf.float32))
 sess = tf.Session()
 sess.run(tf.initialize_all_variables())
-names = ["div", "mod", "floordiv", "rem", "rfloordiv", "py2div", "fmod", "round"]
+names = ["div", "mod", "floordiv", "rem", "rfloordiv", "py2div", "fmod", "round", "fdiv"]
 values = sess.run([tf.div(a, b), tf.mod(a, b), a // b, a % b, 7 // b, a / b,
-                   tf.mod(tf.constant([-7.5, 7.5]), 2.), tf.round(halves)])
+                   tf.mod(tf.constant([-7.5, 7.5]), 2.), tf.round(halves), tf.div(halves, 2.)])
 out = dict((name, value.tolist()) for name, value in zip(names, values))
 svd = tf.svd(tf.constant([[1., 2.], [3., 4.], [5., 6.]]), True, False)
 out["svd"] = [list(part.shape) for part in sess.run(list(svd) if isinstance(svd, tuple) else [svd])]
@@ -81,13 +81,15 @@ SVD_0X, SVD_1X = [[2], [3, 2], [2, 2]], [[2]]
 def expected_0x():
     return {"svd": SVD_0X, "div": np.trunc(A / B), "mod": np.fmod(A, B), "floordiv": np.trunc(A / B),
             "rem": np.fmod(A, B), "rfloordiv": np.trunc(7 / B), "py2div": np.trunc(A / B),
-            "fmod": np.fmod(FLOATS, 2.), "round": np.sign(HALVES) * np.floor(np.abs(HALVES) + .5)}
+            "fmod": np.fmod(FLOATS, 2.), "round": np.sign(HALVES) * np.floor(np.abs(HALVES) + .5),
+            # Floats were divided exactly in both eras (the Div kernel; RealDiv in 1.x).
+            "fdiv": HALVES / 2.}
 
 
 def expected_1x():
     return {"svd": SVD_1X, "div": A // B, "mod": np.mod(A, B), "floordiv": A // B, "rem": np.mod(A, B),
             "rfloordiv": 7 // B, "py2div": A // B, "fmod": np.mod(FLOATS, 2.),
-            "round": np.round(HALVES)}
+            "round": np.round(HALVES), "fdiv": HALVES / 2.}
 
 
 def check_values(out, expected):
@@ -159,7 +161,8 @@ def test_runner_auto_with_a_removed_name_takes_tf_0_x(tmp_path):
 def test_upgraded_for_tf_0_10_runs_with_the_old_meanings(tmp_path):
     result = upgrade.upgrade_source(PROGRAM, "prog.py", tf_version="0.10")
     source = result.source
-    assert "tf.truncatediv(a, b), tf.truncatemod(a, b)" in source
+    assert "tf.raw_ops.Div(x=a, y=b), tf.truncatemod(a, b)" in source
+    assert "tf.raw_ops.Div(x=halves, y=2.)" in source
     assert "tf.sign(halves) * tf.floor(tf.math.abs(halves) + 0.5)" in source
     assert "tf.nn.rnn_cell.BasicLSTMCell(3, state_is_tuple=False)" in source
     assert "tf.truncatemod(tf.constant([-7.5, 7.5]), 2.)" in source
@@ -176,7 +179,8 @@ def test_upgraded_for_tf_0_10_runs_with_the_old_meanings(tmp_path):
     assert ran.returncode == 0, ran.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     old = expected_0x()
-    check_values(out, {name: old[name] for name in ("div", "mod", "fmod", "round", "svd")})
+    check_values(out, {name: old[name] for name in ("div", "mod", "fmod", "round", "svd",
+                                                    "fdiv")})
     assert out["state"] == [2, 2 * UNITS]
     # The operators cannot be decided from the source: flagged (above), and
     # left to mean TF 1.x's floor.
@@ -195,7 +199,7 @@ def test_upgrader_auto_and_coarse_eras():
     assert "add state_is_tuple=False" in cell.note
     # auto on a program with a removed name: the same as 0.x.
     result = upgrade.upgrade_source(PROGRAM_0X, "prog.py")
-    assert "tf.truncatediv(twice, 4)" in result.source
+    assert "tf.raw_ops.Div(x=twice, y=4)" in result.source
     assert {f.name for f in result.flags} == {"tf.div", "tf.Tensor.__floordiv__",
                                               "tf.nn.rnn_cell.BasicLSTMCell"}
 

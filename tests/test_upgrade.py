@@ -201,7 +201,7 @@ def test_every_value_case_upgraded_matches_its_modern_form(ran):
     # its tf.div, the one name TF kept, is written in its 0.x meaning and
     # that line flagged.
     assert set(CASES) <= changed
-    assert "tf.truncatediv(tf.constant([7, -7]), 2)" in result.source
+    assert "tf.raw_ops.Div(x=tf.constant([7, -7]), y=2)" in result.source
     assert [f.name for f in result.flags] == ["tf.div"]
     for name in CASES:
         if api.BY_OLD[name].new != name:
@@ -541,6 +541,14 @@ def test_graph_ops_in_a_training_loop_flagged():
     assert flags[6].name == "tf.image_summary" and "hoist it before the loop at line 5" \
         == flags[6].new
     assert "graph grows" in flags[6].note
+    # Each flag says what run_legacy.py does with the line run unmodified
+    # (compat.legacy.loop_ops): the summary's ops are handed back, a line
+    # with an assignment in it (stateful) is built anew on every pass.
+    assert "run_legacy.py hands back the ops this line built" in flags[6].note
+    assert "run_legacy.py builds tf.assign/tf.placeholder anew on every pass too" \
+        in flags[9].note
+    assert "run_legacy.py builds tf.train.Saver anew" in flags[8].note
+    assert "hands back" not in flags[9].note
     # The rewrite still happens; the flag is for the person.
     assert "s = tf.summary.image('k' + str(i), w, max_outputs=1)" in result.source
 

@@ -32,13 +32,15 @@ RUN_METHODS = frozenset(("run", "eval"))
 # TF's op modules (not, say, protobuf classes from tensorflow.core).
 OP_NAMESPACES = ("tf.", TF_MODULE + ".python.ops.")
 # Calls whose ops hold or change state (variables, assignments, random
-# draws, queues): run unmodified, the legacy runner still builds these anew
-# on every pass of a training loop, as TF did; the other ops a loop builds
-# it hands back (compat.legacy.loop_ops).  Said in the upgrader's flag.
+# draws, queues, a Saver's save and restore) or take a feed (placeholders):
+# run unmodified, the legacy runner still builds these anew on every pass of
+# a training loop, as TF did; the other ops a loop builds it hands back
+# (compat.legacy.loop_ops).  Said in the upgrader's flag.
 STATEFUL_CALLS = frozenset((
     "tf.Variable", "tf.get_variable", "tf.assign", "tf.assign_add", "tf.assign_sub",
     "tf.count_up_to", "tf.nn.dropout", "tf.multinomial", "tf.random_shuffle",
     "tf.random_crop", "tf.truncated_normal", "tf.FIFOQueue", "tf.RandomShuffleQueue",
+    "tf.train.Saver", "tf.placeholder",
 ))
 STATEFUL_PREFIXES = ("tf.random_", "tf.random.", "tf.scatter_", "tf.compat.v1.assign",
                      "tf.compat.v1.scatter_", "tf.compat.v1.random")

@@ -1,7 +1,7 @@
 """The upgrader's pass for a program's era (``compat.api.era``): before the
 table rewrite, names whose meaning TF changed without renaming them are
 written in the old meaning the program's era gives them (``tf.div`` ->
-``tf.truncatediv`` for TF 0.x), with the forms of
+``tf.raw_ops.Div``, the old kernel, for TF 0.x), with the forms of
 ``compat.upgrade.era_static``, and every such line is flagged.  ``//`` and
 ``%`` cannot be decided from the source (are the operands integer
 tensors?): under TF 0.x those with an operand that may be a tensor (it

@@ -14,10 +14,19 @@ def _with_func(call, spell, path):
 
 
 def truncate_div(entry, call, spell):
-    return (_with_func(call, spell, "tf.truncatediv"),
-            "TF 0.x's tf.div truncated integer quotients toward zero (tf.div floors them "
-            "now): written tf.truncatediv; where the operands are floats it divided "
-            "exactly: write tf.divide there")
+    """``tf.div(a, b)`` -> ``tf.raw_ops.Div(x=a, y=b)``: the kernel TF 0.x's
+    ``tf.div`` ran, which truncates integer quotients toward zero (C) and
+    divides floats exactly.  ``tf.truncatediv`` would truncate floats too
+    (``tf.div(x, 255.0)`` would become 0), and the source shows no dtype."""
+    note = ("TF 0.x's tf.div truncated integer quotients toward zero and divided floats "
+            "exactly (tf.div floors integers now)")
+    args = list(call.args)
+    if len(args) > 3 or any(a.star for a in args):
+        return None, note + ": write tf.raw_ops.Div(x=a, y=b), the old kernel"
+    keyed = [_keyword(a.keyword.value if a.keyword else param, a.value)
+             for param, a in zip(("x", "y", "name"), args)]
+    return (call.with_changes(func=spell("tf.raw_ops.Div"), args=_commas(keyed)),
+            note + ": written tf.raw_ops.Div, the old kernel, which does both")
 
 
 def truncate_mod(entry, call, spell):

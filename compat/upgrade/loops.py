@@ -63,7 +63,7 @@ _RUNNER_REUSES = ("run_legacy.py hands back the ops this line built on the "
                   "loop's first pass (a changing summary tag is fed to them), so the graph "
                   "stops growing there")
 _RUNNER_REBUILDS = ("run_legacy.py builds %s anew on every pass too, since "
-                    "its ops hold state, so the graph still grows")
+                    "its ops hold state or take a feed, so the graph still grows")
 
 
 def loop_flags(module, bindings, positions, line_of, cell):

@@ -31,7 +31,8 @@ ENTRIES = (
     # meaning to programs of TF 0.x (compat.api.era).
     _entry("tf.div", "tf.div", "2.0", Kind.KEPT,
            note="floors integer quotients since TF 1.0 (Python semantics); TF 0.x truncated "
-                "them toward zero (tf.truncatediv); still tf.compat.v1.div",
+                "them toward zero and divided floats exactly (tf.raw_ops.Div, its kernel); "
+                "still tf.compat.v1.div",
            era_adapter="truncate_div", era_since="1.0",
            era_note=_TRUNC_DIV),
     _entry("tf.mod", "tf.mod", "2.0", Kind.KEPT,
