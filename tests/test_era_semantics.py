@@ -170,7 +170,7 @@ def test_upgraded_for_tf_0_10_runs_with_the_old_meanings(tmp_path):
     flagged = {(f.name, f.line) for f in result.flags}
     assert flagged == {("tf.nn.rnn_cell.BasicLSTMCell", 7), ("tf.div", 12), ("tf.mod", 12),
                        ("tf.Tensor.__floordiv__", 12), ("tf.Tensor.__mod__", 12),
-                       ("tf.mod", 13), ("tf.round", 13)}
+                       ("tf.mod", 13), ("tf.round", 13), ("tf.div", 13)}
     assert [n.note for n in result.notes if n.name == "tf_version"] == [
         eras.describe(eras.parse("0.10"))]
     path = tmp_path / "upgraded.py"
