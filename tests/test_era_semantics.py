@@ -179,12 +179,14 @@ def test_upgraded_for_tf_0_10_runs_with_the_old_meanings(tmp_path):
     assert ran.returncode == 0, ran.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     old = expected_0x()
-    check_values(out, {name: old[name] for name in ("div", "mod", "fmod", "round", "svd",
-                                                    "fdiv")})
+    # Every value the 0.x way, the operators too: the source cannot tell
+    # whether their operands are tensors, so they became calls of
+    # compat.tf1x.tf0_ops, which decide when the line runs (and are flagged).
+    assert "compat.tf1x.tf0_ops.floordiv(a, b), compat.tf1x.tf0_ops.mod(a, b)" in source
+    assert "compat.tf1x.tf0_ops.div(a, b)" in source  # Python 2's a / b
+    assert "import compat.tf1x.tf0_ops\nimport tensorflow.compat.v1 as tf\n" in source
+    check_values(out, old)
     assert out["state"] == [2, 2 * UNITS]
-    # The operators cannot be decided from the source: flagged (above), and
-    # left to mean TF 1.x's floor.
-    check_values(out, {name: expected_1x()[name] for name in ("floordiv", "rem", "py2div")})
 
 
 def test_upgrader_auto_and_coarse_eras():

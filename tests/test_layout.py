@@ -24,7 +24,8 @@ LAYERS = {
     "tensorboard": {"util"},
     "cluster": {"util"},
     "train": {"util", "data", "tensorboard"},
-    "tf1x": {"util"},
+    # tf0_ops (TF 0.x's operators in upgraded files) falls back on py2's old_div.
+    "tf1x": {"util", "py2"},
     "legacy": {"util", "api", "py2", "data", "train", "tf1x"},
     "upgrade": {"util", "api", "py2", "data", "tf1x"},
 }

@@ -56,17 +56,24 @@ def _summary_values(serialized):
     return [(value.tag, value.simple_value) for value in summary.value]
 
 
-def test_changing_summary_tags_are_fed_and_no_op_is_added(hooked):
-    reporter, _ = hooked
+def _each_step(steps, build):
+    """Train a step, then build ``build(step, w)`` (always the same line of
+    this file) and run it: the values fetched and the graph's size, a pair
+    per step."""
     graph, w, train, init = _model()
-    sizes, written = [], []
+    values, sizes = [], []
     with graph.as_default(), v1.Session() as sess:
         sess.run(init)
-        for step in range(6):
+        for step in range(steps):
             sess.run(train)
-            summary = v1.summary.scalar("w%d" % step, w)
-            written.append(sess.run(summary))
+            values.append(sess.run(build(step, w)))
             sizes.append(len(graph.get_operations()))
+    return values, sizes
+
+
+def test_changing_summary_tags_are_fed_and_no_op_is_added(hooked):
+    reporter, _ = hooked
+    written, sizes = _each_step(6, lambda step, w: v1.summary.scalar("w%d" % step, w))
     # Each step's own tag, with w after step+1 updates.
     assert [_summary_values(s) for s in written] == \
         [[("w%d" % k, pytest.approx(1 + 2.0 ** -(k + 1)))] for k in range(6)]
@@ -77,15 +84,8 @@ def test_changing_summary_tags_are_fed_and_no_op_is_added(hooked):
 
 
 def test_two_constants_of_one_line_are_told_apart_by_order(hooked):
-    graph, w, train, init = _model()
-    values, sizes = [], []
-    with graph.as_default(), v1.Session() as sess:
-        sess.run(init)
-        for step in range(5):
-            sess.run(train)
-            total = tf.constant(float(step)) + tf.constant(10.0 * step) * w
-            values.append(sess.run(total))
-            sizes.append(len(graph.get_operations()))
+    values, sizes = _each_step(
+        5, lambda step, w: tf.constant(float(step)) + tf.constant(10.0 * step) * w)
     expected = [k + 10.0 * k * (1 + 2.0 ** -(k + 1)) for k in range(5)]
     np.testing.assert_allclose(values, expected, rtol=1e-6)
     assert len(set(sizes)) == 1
@@ -135,16 +135,10 @@ def test_stateful_ops_are_built_on_every_pass_and_run_once_each(hooked):
 
 def test_an_integer_constant_that_changes_is_built_anew(hooked):
     """Integers may be shapes, which TF reads while building the graph:
-    tf.range(step + 1) gets a new op each step, with the right length."""
-    graph, w, train, init = _model()
-    lengths = []
-    with graph.as_default(), v1.Session() as sess:
-        sess.run(init)
-        for step in range(4):
-            sess.run(train)
-            got = sess.run(tf.range(step + 1))
-            lengths.append((len(got), tf.range(step + 1).shape[0]))
-    assert lengths == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    tf.range(step + 1) gets a new op each step, with the right values."""
+    values, sizes = _each_step(4, lambda step, w: tf.range(step + 1))
+    assert [list(v) for v in values] == [list(range(k + 1)) for k in range(4)]
+    assert len(set(sizes)) == 4
 
 
 def test_nothing_is_reused_before_training_or_across_control_contexts(hooked):

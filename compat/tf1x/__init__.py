@@ -5,5 +5,6 @@ tensorflow-estimator 2.15, its last release) back into TensorFlow.  The
 legacy runner imports these modules when a program uses the names they
 serve, and upgraded files import them before TensorFlow; so nothing here
 imports libcst or fissix, and nothing imports more of ``compat`` than
-``compat.util``.
+``compat.util`` and the Python 2 runtime helper (``compat.py2.runtime``,
+which ``tf0_ops`` falls back on for Python 2's ``/``).
 """

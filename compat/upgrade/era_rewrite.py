@@ -6,8 +6,9 @@ written in the old meaning the program's era gives them (``tf.div`` ->
 ``%`` cannot be decided from the source (are the operands integer
 tensors?): under TF 0.x those with an operand that may be a tensor (it
 uses TensorFlow, or is a name the program assigns from an expression that
-does) are flagged with what to write; ``step % display_step`` on Python
-ints is not.  Edits stay
+does) are written as calls of ``compat.tf1x.tf0_ops``, which decide when the
+line runs, and flagged; ``step % display_step`` on Python ints is left
+alone.  Edits stay
 inside one expression, so the lines keep their numbers for the pass that
 follows."""
 
@@ -18,6 +19,7 @@ from compat import api
 from compat.py2.runtime import old_div
 from compat.api import era as eras
 from compat.upgrade.bindings import entry_for
+from compat.upgrade.era_static import RUNTIME
 from compat.upgrade.findings import Finding
 from compat.upgrade.static import STATIC_ADAPTERS
 
@@ -90,9 +92,9 @@ class EraRewriter(cst.CSTTransformer):
         entry = api.BY_OLD.get("tf.Tensor.__%s__" % dunder)
         if entry is None or eras.applies(self.era, entry) is not True:
             return updated
-        _, flag = STATIC_ADAPTERS[entry.era_adapter].era(entry, original, self._spell)
-        self._record(entry, original, None, flag)
-        return updated
+        new, flag = STATIC_ADAPTERS[entry.era_adapter].era(entry, updated, self._spell)
+        self._record(entry, original, new, flag)
+        return new if new is not None else updated
 
 
     def _may_be_tensor(self, node):
@@ -159,6 +161,13 @@ def _targets(node):
         elif isinstance(target, (cst.Tuple, cst.List)):
             targets.extend(element.value for element in target.elements)
     return names
+
+
+def runtime_needed(changes, bindings):
+    """Have the table pass import ``compat.tf1x.tf0_ops`` when the era's
+    changes call it (the import goes with the other set-up lines)."""
+    if any(change.new.startswith(RUNTIME + ".") for change in changes):
+        bindings.packages.setdefault(RUNTIME, api.BY_OLD["tf.Tensor.__floordiv__"])
 
 
 def era_pass(wrapper, bindings, era, line_of, cell=None):

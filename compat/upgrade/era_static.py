@@ -111,13 +111,32 @@ def flat_lstm_state(entry, call, spell, decided=True):
             "True now): state_is_tuple=False written")
 
 
-def _operator(name, truncating):
-    def flag(entry, node, spell):
-        return None, ("TF 0.x's %s truncated on integer tensors (C semantics; it floors "
-                      "now): where the operands are integer tensors write %s(a, b)"
-                      % (name, truncating))
-    return flag
+# Where an upgraded file finds TF 0.x's operators (``compat.tf1x.tf0_ops``):
+# whether an operand is a tensor is only known when the line runs.
+RUNTIME = "compat.tf1x.tf0_ops"
 
 
-truncating_floordiv = _operator("a // b (and a Python 2 a / b)", "tf.truncatediv")
-truncating_mod = _operator("a % b (also on floats)", "tf.truncatemod")
+def _operator(name, function, old):
+    def form(entry, node, spell):
+        if isinstance(node, cst.Call):  # compat.py2's old_div(a, b): Python 2's a / b
+            name_, function_ = "Python 2 a / b", "div"
+            old_ = "truncated integer tensors toward zero and divided floats exactly"
+            if len(node.args) != 2 or any(a.star or a.keyword for a in node.args):
+                return None, ("TF 0.x's %s %s (integers floor now): write %s.div(a, b)"
+                              % (name_, old_, RUNTIME))
+            operands = [a.value for a in node.args]
+        else:
+            name_, function_, old_ = name, function, old
+            operands = [node.left, node.right]
+        call = cst.Call(func=cst.parse_expression("%s.%s" % (RUNTIME, function_)),
+                        args=_commas([cst.Arg(value=value) for value in operands]))
+        return call, ("TF 0.x's %s %s (Python's floor since TF 1.0): written %s.%s(a, b), "
+                      "which gives a tensor operand the old kernel and other operands "
+                      "Python's operator" % (name_, old_, RUNTIME, function_))
+    return form
+
+
+truncating_floordiv = _operator("a // b", "floordiv",
+                                "truncated integer tensors toward zero (C)")
+truncating_mod = _operator("a % b", "mod", "was C's fmod (the sign of the dividend), on "
+                           "float tensors too")

@@ -7,7 +7,7 @@ from libcst import metadata
 
 from compat.api import era as eras
 from compat.upgrade import bindings as names
-from compat.upgrade.era_rewrite import era_pass
+from compat.upgrade.era_rewrite import era_pass, runtime_needed
 from compat.upgrade.findings import Finding, UpgradeError, UpgradeResult, by_line
 from compat.upgrade.rewriter import State
 from compat.upgrade.source import era_note, parse, rewrite, translate
@@ -71,6 +71,7 @@ def upgrade_notebook(text, filename="<notebook>", tf_version="auto"):
                        metadata.MetadataWrapper(parse(code, filename))))
         flags += flagged
     bindings = names.scan([entry[-1].module for entry in passed])
+    runtime_needed([c for entry in passed for c in entry[3]], bindings)
     state, changes, notes = State(), [], [era_note(era)]
     for index, cell, hidden, py2_changes, line_of, wrapper in passed:
         code, found, flagged, noted = rewrite(wrapper, bindings, state, line_of, index)

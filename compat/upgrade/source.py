@@ -12,7 +12,7 @@ from compat import py2
 from compat.api import era as eras
 from compat.upgrade import bindings as names
 from compat.upgrade.findings import Finding, UpgradeError, UpgradeResult, by_line
-from compat.upgrade.era_rewrite import era_pass
+from compat.upgrade.era_rewrite import era_pass, runtime_needed
 from compat.upgrade.loops import loop_flags
 from compat.upgrade.rewriter import Rewriter, State
 
@@ -82,6 +82,7 @@ def upgrade_source(source, filename="<source>", directory=None, tf_version="auto
         wrapper, names.scan([wrapper.module], carried), era, line_of)
     wrapper = metadata.MetadataWrapper(parse(text, filename))
     bindings = names.scan([wrapper.module], carried)
+    runtime_needed(era_changes, bindings)
     code, changes, flags, notes = rewrite(wrapper, bindings, State(), line_of)
     return UpgradeResult(code, by_line(py2_changes + era_changes + changes),
                          by_line(era_flags + flags), [era_note(era)] + notes)
