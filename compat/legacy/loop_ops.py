@@ -243,8 +243,9 @@ class LoopOpReuse:
         self.reporter.record(
             "reuse", "%s:%d" % origin, linecache.getline(filename, line).strip(),
             "reused the ops its first pass built", filename, line,
-            "builds the same stateless ops on every step; constants that change "
-            "(a summary's tag) are fed on each run; --noreuse_loop_ops builds them anew")
+            "builds the same stateless ops on every step: the ops its first pass built are "
+            "handed back, and a constant that changes (a summary's tag) is fed on each "
+            "run (--noreuse_loop_ops builds them anew)")
 
     def summary(self):
         """One line per graph whose loop ops were reused."""

@@ -43,7 +43,7 @@ class Reporter:
         if kind == "watchdog":
             self.say("graph growth at %s: `%s` %s; %s" % (where, old, note, new))
         elif kind == "reuse":
-            self.say("loop ops at %s: `%s` %s; %s" % (where, old, note, new))
+            self.say("loop ops at %s: `%s` %s" % (where, old, note))
         elif kind == "py2":
             self.say("Python 2 (%s) at %s: %s -> %s" % (name, where, old, new))
         elif kind == "era":
