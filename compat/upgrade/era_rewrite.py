@@ -166,8 +166,12 @@ def _targets(node):
 def runtime_needed(changes, bindings):
     """Have the table pass import ``compat.tf1x.tf0_ops`` when the era's
     changes call it (the import goes with the other set-up lines)."""
-    if any(change.new.startswith(RUNTIME + ".") for change in changes):
-        bindings.packages.setdefault(RUNTIME, api.BY_OLD["tf.Tensor.__floordiv__"])
+    for change in changes:
+        if change.new.startswith(RUNTIME + "."):
+            # The entry of the first operator written that way: its note
+            # goes with the import line in the report.
+            bindings.packages.setdefault(RUNTIME, api.BY_OLD[change.name])
+            return
 
 
 def era_pass(wrapper, bindings, era, line_of, cell=None):
