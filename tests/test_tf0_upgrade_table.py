@@ -395,28 +395,35 @@ def _sampled_logits():
     return true, sampled
 
 
-@pytest.fixture(scope="module")
-def sampled_run(tmp_path_factory):
-    stdout, _ = through_runner(tmp_path_factory.mktemp("sampled"), SAMPLED_PROGRAM)
+@pytest.fixture(scope="module", params=["runner", "upgraded"])
+def sampled_run(request, tmp_path_factory):
+    """The program through the runner, or upgraded and run with plain
+    python (its positional calls wrapped in compat.tf1x.tf0_ops's
+    third_arg_order, which decides their order when they run)."""
+    tmp = tmp_path_factory.mktemp("sampled")
+    if request.param == "runner":
+        stdout, _ = through_runner(tmp, SAMPLED_PROGRAM)
+    else:
+        _, stdout = upgraded(tmp, SAMPLED_PROGRAM)
     return last_json(stdout)
 
 
-def test_nce_loss_0x_order_through_the_runner(sampled_run):
+def test_nce_loss_0x_order(sampled_run):
     true, sampled = _sampled_logits()
     expected = _sigmoid_xent(true, 1.0) + _sigmoid_xent(sampled, 0.0).sum(axis=1)
     np.testing.assert_allclose(sampled_run["tf.nn.nce_loss"], expected, rtol=1e-5)
-    # A 1.0-order call of the same loss is left as it is.
+    # A 1.0-order call of the same loss keeps its order.
     np.testing.assert_allclose(sampled_run["nce_loss 1.0 order"], expected, rtol=1e-5)
 
 
-def test_sampled_softmax_loss_0x_order_through_the_runner(sampled_run):
+def test_sampled_softmax_loss_0x_order(sampled_run):
     true, sampled = _sampled_logits()
     logits = np.concatenate([true[:, None], sampled], axis=1)
     expected = np.log(np.exp(logits).sum(axis=1)) - true
     np.testing.assert_allclose(sampled_run["tf.nn.sampled_softmax_loss"], expected, rtol=1e-5)
 
 
-def test_upgrader_flags_the_sampled_losses_called_positionally():
+def test_upgrader_wraps_and_flags_the_sampled_losses_called_positionally():
     from compat import upgrade
     result = upgrade.upgrade_source(SAMPLED_PROGRAM, "sampled.py")
     lines = SAMPLED_PROGRAM.splitlines()
@@ -425,5 +432,7 @@ def test_upgrader_flags_the_sampled_losses_called_positionally():
                    if name + "(" in line)
     assert len(calls) == 3
     assert sorted((f.name, f.line) for f in result.flags) == calls
-    # Left as written: the runner decides them when the program runs.
-    assert result.source.count("tf.nn.nce_loss(W, b, ") == 2
+    # Wrapped: the order is decided when the line runs, as the runner does.
+    assert result.source.count("compat.tf1x.tf0_ops.third_arg_order(tf.nn.nce_loss, W, b, ") \
+        == 2
+    assert "import compat.tf1x.tf0_ops\n" in result.source

@@ -44,3 +44,7 @@ STATEFUL_CALLS = frozenset((
 ))
 STATEFUL_PREFIXES = ("tf.random_", "tf.random.", "tf.scatter_", "tf.compat.v1.assign",
                      "tf.compat.v1.scatter_", "tf.compat.v1.random")
+# The module upgraded files of TF 0.x programs call where the source cannot
+# decide an old meaning (an operator's operands, a positional call's order)
+# and the line must decide when it runs (compat.tf1x.tf0_ops).
+TF0_RUNTIME = "compat.tf1x.tf0_ops"

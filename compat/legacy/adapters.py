@@ -22,6 +22,7 @@ from tensorflow.python.ops import gen_logging_ops
 from compat import api
 from compat.legacy import era_adapters
 from compat.legacy import flags as legacy_flags
+from compat.tf1x.tf0_ops import is_integer_valued
 from compat.util import errors
 
 v1 = tf.compat.v1
@@ -80,16 +81,6 @@ def _is_dtype(value):
     return False
 
 
-def _is_integer(value):
-    """An int tensor, array, number or nested list of them: what labels were."""
-    if isinstance(value, (tf.Tensor, tf.Variable)):
-        return value.dtype.is_integer
-    try:
-        return np.issubdtype(np.asarray(value).dtype, np.integer)
-    except (TypeError, ValueError, NotImplementedError):
-        return False    # e.g. a list holding symbolic tensors: not class ids
-
-
 def _arg(args, kwargs, index, name):
     if len(args) > index:
         return args[index]
@@ -109,7 +100,7 @@ ORDER_TESTS = {
     # inputs): the third positional is float inputs in the old order and
     # integer class ids in the new (both eras documented labels as int64).
     "third_arg_not_integer": lambda entry, args, kwargs: (
-        len(args) > 2 and not _is_integer(args[2])),
+        len(args) > 2 and not is_integer_valued(args[2])),
     # 0.x's SyncReplicasOptimizer could not run without replica_id (it
     # indexed the local steps with it); 1.0's has no such parameter.
     "has_replica_id": lambda entry, args, kwargs: (

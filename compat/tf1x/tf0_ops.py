@@ -12,6 +12,10 @@ operand is a tensor, so the upgrader writes ``tf0_ops.floordiv(a, b)``
 (and ``mod``, ``div``) and these decide when the line runs: an operand that
 is a tensor or a variable gets the old kernel, anything else Python's own
 operator.  TensorFlow is imported only when an operand is a tensor.
+
+It also holds the runtime forms of the argument-order tests the source
+cannot decide (``compat.upgrade.static.RUNTIME_ORDER``), shared with the
+runner's own (``compat.legacy.adapters.ORDER_TESTS``).
 """
 
 import sys
@@ -65,3 +69,27 @@ def div(a, b):
     import tensorflow as tf
     x, y = _both(a, b, dtype)
     return tf.raw_ops.Div(x=x, y=y)
+
+
+def is_integer_valued(value):
+    """An int tensor, array, number or nested list of them: what labels
+    (class ids) are."""
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(value, (tf.Tensor, tf.Variable)):
+        return value.dtype.is_integer
+    import numpy as np
+    try:
+        return np.issubdtype(np.asarray(value).dtype, np.integer)
+    except (TypeError, ValueError, NotImplementedError):
+        return False    # e.g. a list holding symbolic tensors: not class ids
+
+
+def third_arg_order(function, *args, **kwargs):
+    """``function(weights, biases, x, y, ...)`` called positionally, where
+    TF 0.x's order was ``(weights, biases, inputs, labels)`` and 1.0's is
+    ``(weights, biases, labels, inputs)`` (``tf.nn.nce_loss``,
+    ``sampled_softmax_loss``): labels are integer class ids, so a third
+    argument that is not integer is 0.x's inputs, and the two swap."""
+    if len(args) > 3 and not is_integer_valued(args[2]):
+        args = args[:2] + (args[3], args[2]) + args[4:]
+    return function(*args, **kwargs)

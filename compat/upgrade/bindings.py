@@ -9,6 +9,7 @@ import libcst as cst
 
 from compat import api
 from compat.api.tf_names import COMPAT_V1_MODULE, DISABLE_V2, TF_MODULE
+from compat.upgrade.static import runtime_order
 
 
 def carried_copies(filename):
@@ -282,6 +283,15 @@ class _UseScan(cst.CSTVisitor):
             self.b.packages.setdefault(module, member)
             self._need(member)
         self._need(entry)
+
+    def visit_Call(self, node):
+        # A call whose argument order is decided when it runs needs the
+        # runtime form's module (compat.upgrade.static.runtime_order).
+        entry = entry_for(self.b.resolve(node.func))
+        if entry is not None and entry.old_order_if is not None:
+            form = runtime_order(entry, node)
+            if form is not None:
+                self.b.packages.setdefault(form.rsplit(".", 1)[0], entry)
 
     # An import is not an attribute use: `from tensorflow.keras.layers
     # import Dense` needs what tf.keras needs.

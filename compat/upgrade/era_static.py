@@ -8,6 +8,8 @@ what the source cannot decide."""
 
 import libcst as cst
 
+from compat.api.tf_names import TF0_RUNTIME
+
 
 def _with_func(call, spell, path):
     return call.with_changes(func=spell(path))
@@ -111,9 +113,9 @@ def flat_lstm_state(entry, call, spell, decided=True):
             "True now): state_is_tuple=False written")
 
 
-# Where an upgraded file finds TF 0.x's operators (``compat.tf1x.tf0_ops``):
-# whether an operand is a tensor is only known when the line runs.
-RUNTIME = "compat.tf1x.tf0_ops"
+# Where an upgraded file finds TF 0.x's operators: whether an operand is a
+# tensor is only known when the line runs.
+RUNTIME = TF0_RUNTIME
 
 
 def _operator(name, function, old):

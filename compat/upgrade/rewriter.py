@@ -18,7 +18,8 @@ from compat.upgrade.bindings import (dotted, entry_for, import_name, is_outside_
 from compat.upgrade import members
 from compat.upgrade.findings import Finding
 from compat.upgrade.static import (NEW, ORDER_TESTS, UNKNOWN, Unmappable, append_keyword,
-                                   bind_call, maps_calls, order_hint, split_args)
+                                   bind_call, maps_calls, order_hint, runtime_order,
+                                   split_args)
 
 
 class State:
@@ -417,9 +418,7 @@ class Rewriter(cst.CSTTransformer):
         if order == NEW:
             return updated
         if order == UNKNOWN:
-            self._flag(entry.old, original, "%s; check line %d (%s)" % (
-                order_hint(entry), self._line(original), entry.note))
-            return updated
+            return self._order_at_run_time(original, updated, entry)
         try:
             args = bind_call(entry, updated)
         except Unmappable as problem:
@@ -440,6 +439,26 @@ class Rewriter(cst.CSTTransformer):
                          entry.upgrade_note or entry.note)
             if entry.upgrade_flag:
                 self._flag(entry.old, original, entry.upgrade_flag, new_code)
+        return new
+
+    def _order_at_run_time(self, original, updated, entry):
+        """An order the source cannot decide: wrapped in the order test's
+        runtime form where it has one (``static.runtime_order``), flagged
+        either way."""
+        form = runtime_order(entry, updated)
+        if form is None:
+            self._flag(entry.old, original, "%s; check line %d (%s)" % (
+                order_hint(entry), self._line(original), entry.note))
+            return updated
+        first = cst.Arg(value=updated.func, comma=cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" ")))
+        new = updated.with_changes(func=cst.parse_expression(form),
+                                   args=[first] + list(updated.args))
+        new_code = self.module.code_for_node(new).strip()
+        self._change("api", entry.old, original, self._code(original), new_code, entry.note)
+        self._flag(entry.old, original, "%s; written %s(...), which decides the order when "
+                   "the line runs, as run_legacy.py does (%s)" % (
+                       order_hint(entry), form, entry.note), new_code)
         return new
 
     def _pin_kwargs(self, original, updated):

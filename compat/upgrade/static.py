@@ -14,6 +14,7 @@ import libcst as cst
 
 from compat import api
 from compat.api import Kind
+from compat.api.tf_names import TF0_RUNTIME
 from compat.upgrade import era_static
 
 OLD, NEW, UNKNOWN = "old", "new", "unknown"
@@ -154,6 +155,23 @@ ORDER_TESTS = {
     "uses_old_keyword": _order_uses_old_keyword,
     "third_arg_not_integer": _order_third_arg_not_integer,
 }
+
+
+# Order tests the source cannot decide that have a runtime form the upgraded
+# file can call (``compat.tf1x.tf0_ops``), by the same names: the call is
+# written ``<form>(<function>, <its arguments>)`` and decided when it runs.
+RUNTIME_ORDER = {"third_arg_not_integer": TF0_RUNTIME + ".third_arg_order"}
+
+
+def runtime_order(entry, call):
+    """The dotted runtime form to wrap ``call`` in, when its order is
+    undecidable here and the order test has one (every argument positional
+    up to the ones that move, none starred); else None."""
+    form = RUNTIME_ORDER.get(entry.old_order_if)
+    if form is None or ORDER_TESTS[entry.old_order_if](entry, call) != UNKNOWN:
+        return None
+    positional, _, starred = split_args(call)
+    return form if len(positional) > 3 and not starred else None
 
 
 def order_hint(entry):
