@@ -68,8 +68,7 @@ def is_program_file(path, program):
 
 class _GraphState:
     __slots__ = ("graph", "ran", "training", "ops", "constants", "ordinal",
-                 "first_value", "feeds", "told", "reused_now", "reused_ops",
-                 "fed_constants")
+                 "first_value", "feeds", "reused_now", "reused_ops", "fed_constants")
 
     def __init__(self, graph):
         self.graph = graph
@@ -80,7 +79,6 @@ class _GraphState:
         self.ordinal = collections.Counter()       # key -> requests since the last run
         self.first_value = {}                      # Const op -> its serialized value
         self.feeds = {}                            # Const output -> latest value
-        self.told = set()                          # lines reported
         self.reused_now = set()                    # lines reused since the last run
         self.reused_ops = 0
         self.fed_constants = set()
@@ -107,19 +105,19 @@ class LoopOpReuse:
         def create_op(graph, op_type, inputs, dtypes=None, input_types=None, name=None,
                       attrs=None, op_def=None, compute_device=True):
             state = reuse._graphs.get(id(graph))
+            found = remember = None
             if state is not None and state.ran and type(graph) is ops.Graph:
-                found = reuse._find(state, graph, op_type, inputs, dtypes, input_types,
-                                    attrs, op_def)
+                found, remember = reuse._find(state, graph, op_type, inputs, dtypes,
+                                              input_types, attrs, op_def)
                 if found is not None:
                     return found
             op = original(graph, op_type, inputs, dtypes=dtypes, input_types=input_types,
                           name=name, attrs=attrs, op_def=op_def,
                           compute_device=compute_device)
-            if state is not None and state.ran and reuse._pending is not None:
-                reuse._register(state, op)
+            if remember is not None:
+                reuse._register(state, remember, op)
             return op
 
-        self._pending = None
         self._original = original
         ops.Graph._create_op_internal = create_op
 
@@ -157,23 +155,22 @@ class LoopOpReuse:
         return None
 
     def _find(self, state, graph, op_type, inputs, dtypes, input_types, attrs, op_def):
-        """The op to hand back, or None to build a new one (then remembered
-        through ``self._pending`` when it may be reused later)."""
-        self._pending = None
+        """``(op to hand back, None)``, or ``(None, where to remember the op
+        about to be built)`` when it may be reused later, or ``(None, None)``."""
         if op_type in _NEVER_REUSED or graph.finalized or \
                 graph._get_control_flow_context() is not None:
-            return None
+            return None, None
         op_def = op_def or op_def_registry.get(op_type)
         # An op that writes through a reference input (assign, scatter_*,
         # the Apply* updates) is not marked stateful, but is.
         if op_def is None or (op_def.is_stateful and op_type not in _READS) or \
                 any(arg.is_ref for arg in op_def.input_arg):
-            return None
+            return None, None
         if graph._attr_scope_map or graph._op_to_kernel_label_map:
-            return None
+            return None, None
         origin = self._origin()
         if origin is None:
-            return None
+            return None, None
         attrs = attrs or {}
         context = (
             tuple(id(op) for op in graph._control_dependencies_for_inputs(
@@ -192,10 +189,8 @@ class LoopOpReuse:
         found = state.ops.get(key)
         if found is not None and state.training:
             self._reused(state, origin)
-            return found
-        if found is None:
-            self._pending = ("op", key)
-        return None
+            return found, None
+        return None, (("op", key) if found is None else None)
 
     def _constant(self, state, origin, attrs, context):
         proto = attrs["value"].tensor
@@ -205,10 +200,9 @@ class LoopOpReuse:
         state.ordinal[key] = n + 1
         built = state.constants.get(key, ())
         if n >= len(built):
-            self._pending = ("const", key)
-            return None
+            return None, ("const", key)
         if not state.training:
-            return None
+            return None, None
         op = built[n]
         value = attrs["value"].SerializeToString(deterministic=True)
         tensor = op.outputs[0]
@@ -218,13 +212,12 @@ class LoopOpReuse:
             state.feeds[tensor] = tensor_util.MakeNdarray(proto)
             state.fed_constants.add(op)
         else:
-            return None
+            return None, None
         self._reused(state, origin)
-        return op
+        return op, None
 
-    def _register(self, state, op):
-        kind, key = self._pending
-        self._pending = None
+    def _register(self, state, remember, op):
+        kind, key = remember
         if kind == "op":
             state.ops.setdefault(key, op)
         else:

@@ -19,7 +19,7 @@ from compat import api
 from compat.py2.runtime import old_div
 from compat.api import era as eras
 from compat.upgrade.bindings import entry_for
-from compat.upgrade.era_static import RUNTIME
+from compat.api.tf_names import TF0_RUNTIME
 from compat.upgrade.findings import Finding
 from compat.upgrade.static import STATIC_ADAPTERS
 
@@ -167,10 +167,10 @@ def runtime_needed(changes, bindings):
     """Have the table pass import ``compat.tf1x.tf0_ops`` when the era's
     changes call it (the import goes with the other set-up lines)."""
     for change in changes:
-        if change.new.startswith(RUNTIME + "."):
+        if change.new.startswith(TF0_RUNTIME + "."):
             # The entry of the first operator written that way: its note
             # goes with the import line in the report.
-            bindings.packages.setdefault(RUNTIME, api.BY_OLD[change.name])
+            bindings.packages.setdefault(TF0_RUNTIME, api.BY_OLD[change.name])
             return
 
 

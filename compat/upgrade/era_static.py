@@ -113,11 +113,6 @@ def flat_lstm_state(entry, call, spell, decided=True):
             "True now): state_is_tuple=False written")
 
 
-# Where an upgraded file finds TF 0.x's operators: whether an operand is a
-# tensor is only known when the line runs.
-RUNTIME = TF0_RUNTIME
-
-
 def _operator(name, function, old):
     def form(entry, node, spell):
         if isinstance(node, cst.Call):  # compat.py2's old_div(a, b): Python 2's a / b
@@ -125,16 +120,16 @@ def _operator(name, function, old):
             old_ = "truncated integer tensors toward zero and divided floats exactly"
             if len(node.args) != 2 or any(a.star or a.keyword for a in node.args):
                 return None, ("TF 0.x's %s %s (integers floor now): write %s.div(a, b)"
-                              % (name_, old_, RUNTIME))
+                              % (name_, old_, TF0_RUNTIME))
             operands = [a.value for a in node.args]
         else:
             name_, function_, old_ = name, function, old
             operands = [node.left, node.right]
-        call = cst.Call(func=cst.parse_expression("%s.%s" % (RUNTIME, function_)),
+        call = cst.Call(func=cst.parse_expression("%s.%s" % (TF0_RUNTIME, function_)),
                         args=_commas([cst.Arg(value=value) for value in operands]))
         return call, ("TF 0.x's %s %s (Python's floor since TF 1.0): written %s.%s(a, b), "
                       "which gives a tensor operand the old kernel and other operands "
-                      "Python's operator" % (name_, old_, RUNTIME, function_))
+                      "Python's operator" % (name_, old_, TF0_RUNTIME, function_))
     return form
 
 
